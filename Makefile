@@ -1,0 +1,62 @@
+# Pranikah Kupang — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+PORT   ?= 5000
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app course_app
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run run-prod test test-pg install install-dev translations extract-messages chromium db demo lint bench clean
+
+## make run: set up everything on the embedded SQLite database and serve on 127.0.0.1:$(PORT)
+run: install translations
+	$(FLASK) db upgrade
+	$(FLASK) content load
+	$(FLASK) demo
+	@echo "Serving on http://127.0.0.1:$(PORT)  (demo accounts above; Ctrl+C stops)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## make run-prod: gunicorn with the production config (needs SECRET_KEY; DATABASE_URL recommended)
+run-prod: install translations
+	APP_ENV=production $(FLASK) db upgrade
+	APP_ENV=production $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - \
+		--access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms' "course_app:create_app()"
+
+## make test: install what the tests need (Chromium included) and run the whole suite
+test: install-dev translations chromium
+	$(BIN)/pytest
+
+## make test-pg: the same suite on the local PostgreSQL
+test-pg:
+	DATABASE_URL=$(PG_TEST_URL) $(MAKE) test
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+translations: install
+	$(BIN)/pybabel compile --use-fuzzy -d course_app/translations -D messages --statistics 2>&1 | tail -n 2
+
+extract-messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o course_app/translations/messages.pot .
+	$(BIN)/pybabel update -i course_app/translations/messages.pot -d course_app/translations --no-fuzzy-matching
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium)
+
+lint: install-dev
+	$(BIN)/ruff check course_app tests bench config.py
+
+clean:
+	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache

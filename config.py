@@ -1,0 +1,155 @@
+"""Configuration classes, read from environment variables (12-factor).
+
+Every variable is listed in README.md ("Configuration"). `create_app()` picks the class from
+`APP_ENV` (development | testing | production) unless a config object is passed in.
+"""
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+#: Placeholder values that must never reach production.
+INSECURE_SECRET_KEYS = {"", "dev", "change-me", "development-only-not-secret"}
+
+
+def _env_int(name, default):
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _env_bool(name, default):
+    value = os.environ.get(name)
+    if value in (None, ""):
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url():
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        return f"sqlite:///{INSTANCE_DIR / 'pranikah.sqlite3'}"
+    # Managed hosts often hand out postgres:// URLs; SQLAlchemy needs the driver spelled out.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url[len("postgres://"):]
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+class Config:
+    APP_ENV = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = _database_url()
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+    # Sessions and cookies (DESIGN §8)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session: slow phones, long quizzes
+
+    # Uploads (the letters feature reads this; the 413 page is already in place)
+    MAX_CONTENT_LENGTH = _env_int("MAX_UPLOAD_MB", 5) * 1024 * 1024 + 64 * 1024
+
+    # Language
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = os.environ.get("APP_TIMEZONE", "Asia/Makassar")  # WITA
+    LANGUAGES = ("id", "en")
+
+    # Rate limits (Flask-Limiter). Memory unless a Redis URI is given.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
+    LOGIN_MAX_FAILURES = _env_int("LOGIN_MAX_FAILURES", 8)
+    LOGIN_LOCKOUT_MINUTES = _env_int("LOGIN_LOCKOUT_MINUTES", 15)
+
+    # Mail. Without MAIL_SERVER, messages are written to the console (development).
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = _env_int("MAIL_PORT", 587)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_FROM = os.environ.get("MAIL_FROM", "Pranikah Kupang <no-reply@localhost>")
+    PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
+    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's scrypt (DESIGN §8)
+    PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
+
+    # Learning (DESIGN §4)
+    CONTENT_DIR = os.environ.get("CONTENT_DIR", str(BASE_DIR / "content"))
+    LESSON_MIN_READ_SECONDS = _env_int("LESSON_MIN_READ_SECONDS", 45)
+    QUIZ_COOLDOWN_SECONDS = _env_int("QUIZ_COOLDOWN_SECONDS", 15 * 60)
+    QUIZ_DEFAULT_PASS_MARK = _env_int("QUIZ_DEFAULT_PASS_MARK", 80)
+
+    # Couples
+    INVITE_CODE_TTL_HOURS = _env_int("INVITE_CODE_TTL_HOURS", 72)
+
+    # Contacts shown on the help page. Never hard-coded: they are the office's to set.
+    P3A_CONTACT_PHONE = os.environ.get("P3A_CONTACT_PHONE", "")
+    P3A_CONTACT_ADDRESS = os.environ.get("P3A_CONTACT_ADDRESS", "")
+    P3A_CONTACT_EMAIL = os.environ.get("P3A_CONTACT_EMAIL", "")
+    UPTD_PPA_CONTACT_PHONE = os.environ.get("UPTD_PPA_CONTACT_PHONE", "")
+
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    DEMO_ALLOWED = True
+    TRUST_PROXY = _env_bool("TRUST_PROXY", False)
+
+
+class DevelopmentConfig(Config):
+    APP_ENV = "development"
+    DEBUG = False  # the debugger is opt-in: FLASK_DEBUG=1
+
+
+class TestingConfig(Config):
+    APP_ENV = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") and _database_url() or "sqlite://"
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_ENABLED = False
+    LESSON_MIN_READ_SECONDS = 0
+    QUIZ_COOLDOWN_SECONDS = 0
+    MAIL_SERVER = ""
+    # A cheap hash keeps the suite fast; a test checks that other configs use scrypt.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+class ProductionConfig(Config):
+    APP_ENV = "production"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    REMEMBER_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
+    DEMO_ALLOWED = _env_bool("DEMO_ALLOWED", False)
+    TRUST_PROXY = _env_bool("TRUST_PROXY", True)
+
+    @classmethod
+    def check(cls, config):
+        """Refuse to run production with a secret that anyone could know."""
+        key = config.get("SECRET_KEY") or ""
+        if key in INSECURE_SECRET_KEYS or len(key) < 32:
+            raise RuntimeError(
+                "SECRET_KEY is missing or is a development default. Set it to a long random "
+                "value before starting in production, for example:\n"
+                "  export SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')\""
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env():
+    name = os.environ.get("APP_ENV", "development").strip().lower()
+    if name not in CONFIGS:
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}; got {name!r}")
+    return CONFIGS[name]

@@ -1,0 +1,112 @@
+"""Pranikah Kupang: premarital preparation and case mapping for Kota Kupang."""
+import logging
+import os
+
+from flask import Flask
+
+from config import ProductionConfig, config_from_env
+
+from .extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config=None):
+    """Application factory. `config` is a config class or a mapping of overrides for tests."""
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_relative_config=False)
+    configure_settings(app, config)
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_errorhandlers(app)
+    register_request_hooks(app)
+    register_commands(app)
+    return app
+
+
+def configure_settings(app, config):
+    if config is None or isinstance(config, dict):
+        app.config.from_object(config_from_env())
+        if isinstance(config, dict):
+            app.config.update(config)
+    else:
+        app.config.from_object(config)
+    if app.config.get("APP_ENV") == "production":
+        ProductionConfig.check(app.config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        from pathlib import Path
+        Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(
+            parents=True, exist_ok=True)
+    if app.config.get("TRUST_PROXY"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+
+def configure_logging(app):
+    # Log lines carry method, path template and status only: no personal data (DESIGN §8).
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def register_extensions(app):
+    from . import models  # noqa: F401  (models must be imported for migrations)
+    from .i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+                     render_as_batch=True, compare_type=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _enable_sqlite_foreign_keys(app)
+
+
+def _enable_sqlite_foreign_keys(app):
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def _fk_pragma(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+
+def register_blueprints(app):
+    from .admin.routes import bp as admin_bp
+    from .auth.routes import bp as auth_bp
+    from .couples.routes import bp as couples_bp
+    from .dashboard.routes import bp as dashboard_bp
+    from .learning.routes import bp as learning_bp
+    from .main.routes import bp as main_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(couples_bp)
+    app.register_blueprint(learning_bp)
+    app.register_blueprint(admin_bp)
+
+
+def register_template_helpers(app):
+    from .labels import register
+    register(app)
+
+
+def register_errorhandlers(app):
+    from .errors import register
+    register(app)
+
+
+def register_request_hooks(app):
+    from .security import register
+    register(app)
+
+
+def register_commands(app):
+    from .cli import register
+    register(app)

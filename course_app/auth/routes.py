@@ -1,0 +1,138 @@
+"""Register, log in and out, change and reset passwords."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..extensions import db, limiter
+from ..security import safe_next
+from ..services import DomainError, accounts
+from ..services.mail import send_mail
+from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
+
+bp = Blueprint("auth", __name__)
+
+
+def _home_for(user):
+    if user.has_role("participant"):
+        return url_for("dashboard.index")
+    if user.has_role("admin"):
+        return url_for("admin.users")
+    return url_for("main.index")
+
+
+def _show_domain_error(form, error):
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = list(field.errors) + [error.message]
+    else:
+        flash(error.message, "error")
+
+
+@bp.route("/daftar", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def register():
+    if current_user.is_authenticated:
+        return redirect(_home_for(current_user))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.register_participant(
+                full_name=form.full_name.data, email=form.email.data, password=form.password.data,
+                birth_date=form.birth_date.data, sex=form.sex.data, phone=form.phone.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _show_domain_error(form, error)
+        else:
+            login_user(user)
+            flash(_("Akun Anda sudah dibuat. Langkah berikutnya: bentuk pasangan atau gabung dengan kode undangan."), "success")
+            return redirect(url_for("dashboard.index"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/masuk", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def login():
+    form = LoginForm(next=request.args.get("next", ""))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(_home_for(current_user))
+    if form.validate_on_submit():
+        try:
+            user = accounts.authenticate(form.email.data, form.password.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.commit()  # keep the failure counter
+            form.password.errors = [error.message]
+        else:
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(form.next.data, _home_for(user)))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/keluar")
+def logout():
+    logout_user()
+    flash(_("Anda sudah keluar."), "info")
+    return redirect(url_for("main.index"))
+
+
+@bp.get("/akun")
+@login_required
+def account():
+    return render_template("auth/account.html")
+
+
+@bp.route("/akun/kata-sandi", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(current_user, form.current_password.data, form.password.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _show_domain_error(form, error)
+        else:
+            flash(_("Kata sandi sudah diganti."), "success")
+            return redirect(url_for("auth.account"))
+    return render_template("auth/change_password.html", form=form)
+
+
+@bp.route("/lupa-kata-sandi", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = accounts.find_user_by_email(form.email.data)
+        if user is not None and user.is_active:
+            # PUBLIC_BASE_URL, never the request's Host header: no poisoned reset links.
+            link = current_app.config["PUBLIC_BASE_URL"] + url_for(
+                "auth.reset_password", token=accounts.make_reset_token(user))
+            send_mail(user.email, _("Atur ulang kata sandi Pranikah Kupang"),
+                      render_template("auth/email_reset.txt", user=user, link=link))
+        # The same answer whether or not the address exists.
+        flash(_("Jika email itu terdaftar, kami sudah mengirim tautan untuk mengatur ulang kata sandi. Periksa kotak masuk dan folder spam."), "info")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/atur-ulang-kata-sandi/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    try:
+        accounts.user_for_reset_token(token)
+    except DomainError as error:
+        flash(error.message, "error")
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            accounts.reset_password(token, form.password.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _show_domain_error(form, error)
+        else:
+            flash(_("Kata sandi baru sudah disimpan. Silakan masuk."), "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)

@@ -1,0 +1,67 @@
+"""Friendly error pages in the user's language; the 500 handler rolls the session back."""
+from flask import render_template, request
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from .extensions import db
+
+
+def _wants_json():
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json")
+
+
+def register(app):
+    messages = {
+        400: lambda: (_("Permintaan tidak dapat diproses"),
+                      _("Ada yang tidak beres dengan data yang dikirim. Muat ulang halaman lalu coba lagi.")),
+        403: lambda: (_("Akses ditolak"),
+                      _("Akun Anda tidak memiliki izin untuk membuka halaman ini.")),
+        404: lambda: (_("Halaman tidak ditemukan"),
+                      _("Alamat ini tidak ada atau sudah tidak tersedia. Periksa kembali tautannya.")),
+        405: lambda: (_("Cara akses tidak didukung"),
+                      _("Halaman ini tidak dapat dibuka dengan cara tersebut.")),
+        413: lambda: (_("Berkas terlalu besar"),
+                      _("Berkas yang Anda kirim melebihi batas ukuran. Perkecil berkas (misalnya foto dengan resolusi lebih rendah) lalu coba lagi.")),
+        429: lambda: (_("Terlalu banyak percobaan"),
+                      _("Anda mencoba terlalu sering. Tunggu beberapa menit, lalu coba lagi.")),
+        500: lambda: (_("Terjadi kesalahan pada server"),
+                      _("Maaf, ada gangguan di pihak kami. Data Anda tidak berubah. Silakan coba lagi beberapa saat lagi.")),
+        503: lambda: (_("Layanan sedang tidak tersedia"),
+                      _("Sistem sedang sibuk atau dalam perawatan. Silakan coba lagi beberapa saat lagi.")),
+    }
+
+    def render_error(code, description=None):
+        title, text = messages.get(code, messages[500])()
+        if _wants_json():
+            return {"error": code, "message": title}, code
+        return render_template("errors/error.html", code=code, title=title,
+                               text=description or text), code
+
+    @app.errorhandler(HTTPException)
+    def handle_http(error):
+        code = error.code or 500
+        if code >= 500:
+            db.session.rollback()
+        # CSRF failures carry a reason the user can act on.
+        description = None
+        if code == 400 and getattr(error, "description", "").startswith("The CSRF"):
+            description = _("Formulir sudah kedaluwarsa atau dikirim dari tempat lain. Muat ulang halaman lalu kirim lagi.")
+        return render_error(code if code in messages else (500 if code >= 500 else 400),
+                            description)
+
+    @app.errorhandler(Exception)
+    def handle_exception(error):
+        db.session.rollback()
+        app.logger.exception("unhandled error on %s %s", request.method,
+                             request.url_rule.rule if request.url_rule else "?")
+        return render_error(500)
+
+    from sqlalchemy.exc import OperationalError
+
+    @app.errorhandler(OperationalError)
+    def handle_db_down(error):
+        db.session.rollback()
+        app.logger.error("database unavailable on %s %s", request.method,
+                         request.url_rule.rule if request.url_rule else "?")
+        return render_error(503)

@@ -1,0 +1,44 @@
+"""Translated labels for stable codes (roles, institution types, sex). Codes never change."""
+from flask_babel import lazy_gettext as _l
+
+ROLE_LABELS = {
+    "participant": _l("Calon pengantin"),
+    "officiant": _l("Petugas pemberkatan/nikah"),
+    "reviewer": _l("Peninjau P3A"),
+    "caseworker": _l("Petugas kasus P3A"),
+    "admin": _l("Admin"),
+}
+
+INSTITUTION_LABELS = {
+    "gereja": _l("Gereja"),
+    "masjid_kua": _l("Masjid / KUA"),
+    "pura": _l("Pura"),
+    "vihara": _l("Vihara"),
+    "klenteng": _l("Klenteng"),
+    "catatan_sipil": _l("Catatan Sipil (Dukcapil)"),
+}
+
+SEX_LABELS = {"L": _l("Laki-laki"), "P": _l("Perempuan")}
+
+
+def role_label(code):
+    return ROLE_LABELS.get(code, code)
+
+
+def institution_label(code):
+    return INSTITUTION_LABELS.get(code, code)
+
+
+def sex_label(code):
+    return SEX_LABELS.get(code, code or "")
+
+
+def register(app):
+    from flask_babel import format_date, format_datetime, get_locale
+
+    app.jinja_env.globals.update(role_label=role_label, institution_label=institution_label,
+                                 sex_label=sex_label,
+                                 current_locale=lambda: str(get_locale() or "id"))
+    app.jinja_env.filters["format_date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
+    app.jinja_env.filters["format_datetime"] = (
+        lambda d, fmt="medium": format_datetime(d, fmt) if d else "")

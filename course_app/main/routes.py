@@ -1,0 +1,54 @@
+"""Public pages: home, help, language switch, health checks."""
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import text
+
+from ..extensions import db
+from ..i18n import LANG_COOKIE
+from ..security import safe_next
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def index():
+    if current_user.is_authenticated and current_user.has_role("participant"):
+        return redirect(url_for("dashboard.index"))
+    return render_template("main/index.html")
+
+
+@bp.get("/bantuan")
+def help():
+    return render_template("main/help.html", contacts=current_app.config)
+
+
+@bp.post("/bahasa")
+def set_language():
+    lang = request.form.get("lang", "")
+    target = safe_next(request.form.get("next"), url_for("main.index"))
+    response = make_response(redirect(target))
+    if lang in current_app.config["LANGUAGES"]:
+        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 24 * 3600, httponly=True,
+                            samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"])
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    return response
+
+
+@bp.get("/healthz")
+def healthz():
+    """Liveness: the process answers. Never touches the database."""
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
+@bp.get("/readyz")
+def readyz():
+    """Readiness: the database answers."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001 - any failure means "not ready"
+        db.session.rollback()
+        return "database unavailable", 503, {"Content-Type": "text/plain; charset=utf-8",
+                                             "Cache-Control": "no-store"}
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}

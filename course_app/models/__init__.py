@@ -1,0 +1,6 @@
+"""Models, one module per aggregate. Columns and relationships only: rules live in services."""
+from .accounts import ROLES, User, UserRole  # noqa: F401
+from .couples import INSTITUTION_TYPES, Couple, CoupleMember, InviteCode  # noqa: F401
+from .learning import (  # noqa: F401
+    AttemptQuestion, ContentLoad, LessonProgress, Lesson, Module, Option, Question, QuizAttempt,
+)

@@ -1,0 +1,68 @@
+"""Request hooks that every response passes through: headers, user loading, safe redirects."""
+from urllib.parse import urlsplit
+
+from flask import g, request
+
+from .extensions import db, login_manager
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+
+def register(app):
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the login page explains itself
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id):
+        from .models import User
+        try:
+            user = db.session.get(User, int(user_id))
+        except (TypeError, ValueError):
+            return None
+        return user if user is not None and user.is_active else None
+
+    @app.after_request
+    def set_security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        if getattr(g, "no_store", False) or request.endpoint in PRIVATE_ENDPOINTS:
+            headers["Cache-Control"] = "private, no-store"
+        return response
+
+
+#: Pages that carry personal data and must not be kept by shared caches.
+PRIVATE_ENDPOINTS = set()
+
+
+def is_safe_next(target):
+    """Only same-site relative paths are followed after login (no open redirects)."""
+    if not target or not isinstance(target, str):
+        return False
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and target.startswith("/") \
+        and not target.startswith("//")
+
+
+def safe_next(target, default):
+    return target if is_safe_next(target) else default

@@ -1,0 +1,198 @@
+"""Accounts: registration, login with lockout, password change and reset, roles."""
+from datetime import date, timedelta
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import ROLES, User, UserRole
+from ..models.base import utcnow
+from . import DomainError
+from .passwords import check_password_policy, hash_password, verify_password
+
+#: One generic answer for every failed login, so the form never tells which emails exist.
+LOGIN_FAILED = _l("Email atau kata sandi salah, atau akun sedang dikunci sementara.")
+#: Registrants must be adults in the eyes of the product: the marriage-age rule is checked later
+#: per couple (UU 16/2019); here we only refuse impossible birth dates.
+MIN_REGISTRATION_AGE = 15
+
+
+def normalise_email(email):
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email):
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def register_participant(*, full_name, email, password, birth_date, sex, phone=None, today=None):
+    """Create a participant account. Emails are unique, case-insensitively."""
+    today = today or date.today()
+    if birth_date > today - timedelta(days=365 * MIN_REGISTRATION_AGE):
+        raise DomainError(_l("Tanggal lahir tidak sesuai. Periksa kembali tanggal lahir Anda."),
+                          field="birth_date")
+    if birth_date < date(today.year - 100, 1, 1):
+        raise DomainError(_l("Tanggal lahir tidak sesuai. Periksa kembali tanggal lahir Anda."),
+                          field="birth_date")
+    return create_user(email=email, password=password, roles=("participant",),
+                       full_name=full_name, birth_date=birth_date, sex=sex, phone=phone)
+
+
+def create_user(*, email, password, roles, full_name, birth_date=None, sex=None, phone=None):
+    email = normalise_email(email)
+    unknown = set(roles) - set(ROLES)
+    if unknown or not roles:
+        raise DomainError(_l("Peran tidak dikenal."), field="roles")
+    check_password_policy(password, email=email, full_name=full_name)
+    if find_user_by_email(email) is not None:
+        raise DomainError(_l("Email ini sudah terdaftar. Silakan masuk, atau gunakan 'Lupa kata sandi'."),
+                          field="email")
+    user = User(email=email, full_name=" ".join(full_name.split()), birth_date=birth_date, sex=sex,
+                phone=phone or None, password_hash=hash_password(password))
+    user.roles = [UserRole(role=r) for r in sorted(set(roles))]
+    db.session.add(user)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Two registrations with the same email raced past the check above.
+        db.session.rollback()
+        raise DomainError(_l("Email ini sudah terdaftar. Silakan masuk, atau gunakan 'Lupa kata sandi'."),
+                          field="email") from None
+    return user
+
+
+def authenticate(email, password, now=None):
+    """Return the user for a correct email and password, or raise the generic LOGIN_FAILED.
+
+    After LOGIN_MAX_FAILURES wrong passwords in a row the account is locked for
+    LOGIN_LOCKOUT_MINUTES (DESIGN §8: throttling and lockout, generic errors).
+    """
+    now = now or utcnow()
+    config = current_app.config
+    user = find_user_by_email(email)
+    if user is None:
+        verify_password(_DUMMY_HASH(), password)  # same work either way: no timing oracle
+        raise DomainError(LOGIN_FAILED)
+    if user.locked_until and user.locked_until > now:
+        raise DomainError(LOGIN_FAILED)
+    if not verify_password(user.password_hash, password) or not user.is_active:
+        user.failed_logins += 1
+        if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
+            user.locked_until = now + timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])
+            user.failed_logins = 0
+        db.session.flush()
+        raise DomainError(LOGIN_FAILED)
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.flush()
+    return user
+
+
+_dummy = {}
+
+
+def _DUMMY_HASH():  # noqa: N802 - constant-like, computed once per hash method
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    if method not in _dummy:
+        _dummy[method] = hash_password("not-a-real-password-at-all")
+    return _dummy[method]
+
+
+def change_password(user, current_password, new_password):
+    if not verify_password(user.password_hash, current_password):
+        raise DomainError(_l("Kata sandi saat ini salah."), field="current_password")
+    set_password(user, new_password)
+
+
+def set_password(user, new_password):
+    check_password_policy(new_password, email=user.email, full_name=user.full_name)
+    user.password_hash = hash_password(new_password)
+    user.password_changed_at = utcnow()
+    user.failed_logins = 0
+    user.locked_until = None
+    db.session.flush()
+
+
+# --- password reset --------------------------------------------------------------------------
+# The token is signed with SECRET_KEY and carries a fingerprint of the current password hash,
+# so it stops working as soon as it has been used (or the password changed another way).
+
+def _reset_serializer():
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="password-reset")
+
+
+def _fingerprint(user):
+    return user.password_hash[-16:]
+
+
+def make_reset_token(user):
+    return _reset_serializer().dumps({"u": user.id, "f": _fingerprint(user)})
+
+
+def user_for_reset_token(token):
+    try:
+        data = _reset_serializer().loads(token, max_age=current_app.config["PASSWORD_RESET_MAX_AGE"])
+    except SignatureExpired:
+        raise DomainError(_l("Tautan ini sudah kedaluwarsa. Minta tautan baru.")) from None
+    except BadSignature:
+        raise DomainError(_l("Tautan ini tidak sah atau sudah dipakai. Minta tautan baru.")) from None
+    user = db.session.get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or not user.is_active or data.get("f") != _fingerprint(user):
+        raise DomainError(_l("Tautan ini tidak sah atau sudah dipakai. Minta tautan baru."))
+    return user
+
+
+def reset_password(token, new_password):
+    user = user_for_reset_token(token)
+    set_password(user, new_password)
+    return user
+
+
+# --- administration --------------------------------------------------------------------------
+
+def search_users(query=None, role=None):
+    """A select of users, newest first, optionally filtered by name/email and role."""
+    statement = select(User).order_by(User.created_at.desc(), User.id.desc())
+    if query:
+        like = f"%{query.strip().lower()}%"
+        statement = statement.where(or_(func.lower(User.email).like(like),
+                                        func.lower(User.full_name).like(like)))
+    if role in ROLES:
+        statement = statement.where(User.roles.any(UserRole.role == role))
+    return statement
+
+
+def get_user_or_404(user_id):
+    from flask import abort
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+def set_roles(user, roles, acting_user):
+    """Replace a user's roles. An admin can't remove their own admin role (no lock-out)."""
+    roles = set(roles)
+    if roles - set(ROLES):
+        raise DomainError(_l("Peran tidak dikenal."), field="roles")
+    if not roles:
+        raise DomainError(_l("Pilih setidaknya satu peran."), field="roles")
+    if user.id == acting_user.id and "admin" not in roles:
+        raise DomainError(_l("Anda tidak dapat mencabut peran admin dari akun Anda sendiri."),
+                          field="roles")
+    current = {r.role: r for r in user.roles}
+    for code in set(current) - roles:
+        user.roles.remove(current[code])
+    for code in roles - set(current):
+        user.roles.append(UserRole(role=code))
+    db.session.flush()
+
+
+def set_active(user, active, acting_user):
+    if user.id == acting_user.id and not active:
+        raise DomainError(_l("Anda tidak dapat menonaktifkan akun Anda sendiri."))
+    user.is_active_account = active
+    db.session.flush()
