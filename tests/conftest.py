@@ -6,12 +6,28 @@ independent without paying for a new database each time.
 import os
 
 import pytest
+from flask import g, request_started
 
 from config import TestingConfig
 from course_app import create_app
 from course_app.extensions import db, limiter
 
 from . import factories
+
+
+def pytest_configure(config):
+    """Compile the message catalogues, so the suite tests the English UI even when run
+    without `make` (which compiles them too)."""
+    from pathlib import Path
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po_path in Path(__file__).parent.parent.glob("course_app/translations/*/LC_MESSAGES/*.po"):
+        with po_path.open("rb") as po_file:
+            catalog = read_po(po_file)
+        with po_path.with_suffix(".mo").open("wb") as mo_file:
+            write_mo(mo_file, catalog, use_fuzzy=False)
 
 
 def _database_url(tmp_path_factory):
@@ -21,12 +37,20 @@ def _database_url(tmp_path_factory):
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
+def _start_with_empty_g(sender, **extra):
+    """Each test holds one app context open, so without this `g` would outlive a request:
+    Flask-Login's cached user and Flask-Babel's cached locale would leak into the next request,
+    even from another test client. A real request always starts with an empty `g`."""
+    vars(g).clear()
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = _database_url(tmp_path_factory)
 
     app = create_app(Config)
+    request_started.connect(_start_with_empty_g, app)
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -47,13 +71,44 @@ def _app_context(request, app):
         db.session.rollback()
         _empty_all_tables()
         db.session.remove()
-    limiter.reset()
 
 
 def _empty_all_tables():
     with db.engine.begin() as connection:
         for table in reversed(db.metadata.sorted_tables):
             connection.execute(table.delete())
+
+
+@pytest.fixture
+def make_app(app):
+    """Build a second app on the same database with config overrides (CSRF on, limits on...).
+
+    Flask-Limiter keeps its switch and storage on one shared object, so this puts them back
+    afterwards: the session app must never start rate limiting the rest of the suite.
+    """
+    made = []
+
+    def build(**overrides):
+        class Config(TestingConfig):
+            SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+
+        for key, value in overrides.items():
+            setattr(Config, key, value)
+        other = create_app(Config)
+        made.append(other)
+        return other
+
+    yield build
+    if made:
+        try:
+            limiter.reset()
+        except Exception:  # noqa: BLE001 - storage may never have been set up
+            pass
+        limiter.enabled = app.config["RATELIMIT_ENABLED"]
+        for other in made:
+            with other.app_context():
+                db.session.remove()
+                db.engine.dispose()
 
 
 @pytest.fixture

@@ -76,3 +76,51 @@ def make_module(code=None, lessons=2, questions=6, multiple=1, questions_per_att
 
 def days_ago(days):
     return utcnow() - timedelta(days=days)
+
+
+def read_all_lessons(user, module):
+    """Mark every active lesson of `module` as opened long ago and read."""
+    from course_app.models import LessonProgress
+
+    for lesson in module.lessons:
+        db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id,
+                                      opened_at=days_ago(1), read_at=days_ago(1)))
+    db.session.flush()
+
+
+def answers_for(attempt, right=None):
+    """Answers for every question of `attempt`: the first `right` ones correct (all by default),
+    the others wrong (a wrong option for single-answer questions, only part of the correct set
+    for multiple-answer ones). Returns {attempt question id: [option ids]}."""
+    right = len(attempt.questions) if right is None else right
+    answers = {}
+    for index, aq in enumerate(attempt.questions):
+        correct = [o.id for o in aq.question.options if o.is_correct]
+        wrong = [o.id for o in aq.question.options if not o.is_correct]
+        if index < right:
+            answers[aq.id] = correct
+        elif aq.question.kind == "multiple" and len(correct) > 1:
+            answers[aq.id] = correct[:1]
+        else:
+            answers[aq.id] = wrong[:1]
+    return answers
+
+
+def registration_data(**overrides):
+    """What a person types into the registration form. The domain must pass email validation,
+    so it is IANA's example.com (reserved, never delivered), not .test."""
+    n = next(_seq)
+    data = {"full_name": f"Calon Pengantin {n}", "email": f"calon{n}@example.com", "phone": "",
+            "birth_date": "1998-05-17", "sex": "P", "password": PASSWORD,
+            "password_confirm": PASSWORD, "consent": "y"}
+    data.update(overrides)
+    if "password" in overrides and "password_confirm" not in overrides:
+        data["password_confirm"] = overrides["password"]
+    return data
+
+
+def log_in(client, user, password=PASSWORD):
+    """Log `client` in through the form; for tests that need two people logged in at once."""
+    response = client.post("/masuk", data={"email": user.email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response

@@ -1,0 +1,157 @@
+"""The learning journey: modules, lessons, quizzes (DESIGN §4). Participants only.
+
+Views stay thin: check the form, call one service, commit once, flash, redirect. A refused
+operation (DomainError) is rolled back, so it changes nothing.
+"""
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..access import roles_required
+from ..extensions import db
+from ..services import DomainError, learning, quizzes
+from .forms import ActionForm, AnswerShapeError, AttemptForm
+
+bp = Blueprint("learning", __name__, url_prefix="/materi")
+
+
+@bp.before_request
+def _private_pages():
+    # Progress, answers and scores are personal: shared caches must not keep these pages.
+    g.no_store = True
+
+
+@bp.get("/")
+@roles_required("participant")
+def modules():
+    return render_template("learning/modules.html",
+                           progress=learning.module_progress(current_user))
+
+
+@bp.get("/<code>")
+@roles_required("participant")
+def module(code):
+    module = learning.get_module_or_404(code)
+    return render_template("learning/module.html", module=module,
+                           lessons=learning.active_lessons(module),
+                           progress=learning.lesson_progress(current_user, module),
+                           quiz=quizzes.quiz_overview(current_user, module))
+
+
+@bp.get("/<code>/<slug>")
+@roles_required("participant")
+def lesson(code, slug):
+    module = learning.get_module_or_404(code)
+    lesson = learning.get_lesson_or_404(module, slug)
+    progress = learning.open_lesson(current_user, lesson)
+    db.session.commit()
+    return render_template("learning/lesson.html", module=module, lesson=lesson,
+                           progress=progress, place=learning.lesson_place(module, lesson),
+                           wait_seconds=learning.read_seconds_remaining(progress, lesson),
+                           form=ActionForm())
+
+
+@bp.post("/<code>/<slug>/selesai")
+@roles_required("participant")
+def mark_read(code, slug):
+    module = learning.get_module_or_404(code)
+    lesson = learning.get_lesson_or_404(module, slug)
+    here = url_for(".lesson", code=code, slug=slug)
+    if not ActionForm().validate_on_submit():
+        return redirect(here)
+    try:
+        learning.mark_lesson_read(current_user, lesson)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(here)
+    flash(_("Pelajaran “%(title)s” sudah ditandai selesai dibaca.", title=lesson.title), "success")
+    after = learning.lesson_place(module, lesson).after
+    if after is not None:
+        return redirect(url_for(".lesson", code=code, slug=after.slug))
+    return redirect(url_for(".module", code=code))
+
+
+@bp.get("/<code>/kuis")
+@roles_required("participant")
+def quiz(code):
+    module = learning.get_module_or_404(code)
+    overview = quizzes.quiz_overview(current_user, module)
+    return render_template("learning/quiz.html", module=module, quiz=overview,
+                           wait=quizzes.describe_wait(overview.cooldown) if overview.cooldown else None,
+                           form=ActionForm())
+
+
+@bp.post("/<code>/kuis/mulai")
+@roles_required("participant")
+def start_attempt(code):
+    module = learning.get_module_or_404(code)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for(".quiz", code=code))
+    try:
+        attempt = quizzes.start_attempt(current_user, module)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return redirect(url_for(".quiz", code=code))
+    return redirect(url_for(".attempt", attempt_id=attempt.id))
+
+
+@bp.get("/kuis/<int:attempt_id>")
+@roles_required("participant")
+def attempt(attempt_id):
+    attempt = quizzes.get_attempt_or_404(attempt_id, current_user)
+    if attempt.submitted_at is not None:
+        return redirect(url_for(".result", attempt_id=attempt.id))
+    return render_template("learning/attempt.html", attempt=attempt, form=AttemptForm(),
+                           selected={}, unanswered=set())
+
+
+@bp.post("/kuis/<int:attempt_id>")
+@roles_required("participant")
+def submit_attempt(attempt_id):
+    attempt = quizzes.get_attempt_or_404(attempt_id, current_user)
+    form = AttemptForm()
+    if not form.validate_on_submit():
+        return redirect(url_for(".attempt", attempt_id=attempt.id))
+    try:
+        answers = form.answers(request.form)
+    except AnswerShapeError as error:
+        flash(str(error.message), "error")
+        return redirect(url_for(".attempt", attempt_id=attempt.id))
+    try:
+        attempt = quizzes.submit_attempt(current_user, attempt, answers)
+        db.session.commit()
+    except quizzes.AttemptAlreadySubmitted:
+        db.session.rollback()
+        flash(_("Jawaban untuk percobaan ini sudah pernah dikirim."), "warning")
+        return redirect(url_for(".result", attempt_id=attempt_id))
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        # Shown again with the answers as sent, so nothing the participant chose is lost.
+        return render_template("learning/attempt.html",
+                               attempt=quizzes.get_attempt_or_404(attempt_id, current_user),
+                               form=form, selected=answers,
+                               unanswered=getattr(error, "question_ids", set()))
+    if attempt.passed:
+        flash(_("Selamat, Anda lulus kuis ini dengan nilai %(score)d.", score=attempt.score_percent),
+              "success")
+    else:
+        flash(_("Nilai Anda %(score)d. Belum lulus kali ini — baca lagi pembahasannya di bawah.",
+                score=attempt.score_percent), "warning")
+    return redirect(url_for(".result", attempt_id=attempt.id))
+
+
+@bp.get("/kuis/<int:attempt_id>/hasil")
+@roles_required("participant")
+def result(attempt_id):
+    attempt = quizzes.get_attempt_or_404(attempt_id, current_user)
+    if attempt.submitted_at is None:
+        return redirect(url_for(".attempt", attempt_id=attempt.id))
+    cooldown = quizzes.cooldown_remaining(current_user, attempt.module)
+    return render_template("learning/result.html", attempt=attempt,
+                           best=quizzes.best_attempt(current_user, attempt.module),
+                           wait=quizzes.describe_wait(cooldown) if cooldown else None)

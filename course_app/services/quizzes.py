@@ -1,0 +1,217 @@
+"""The quiz engine (DESIGN §4).
+
+Each attempt draws `questions_per_attempt` active questions of the module at random and
+shuffles their options; it records the module's content version and pass mark at the start,
+so later content changes never alter an attempt. The highest attempt counts. After a failed
+attempt the participant waits QUIZ_COOLDOWN_SECONDS before the next one.
+"""
+import random
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import abort, current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+
+from ..extensions import db
+from ..models import AttemptQuestion, Question, QuizAttempt
+from ..models.base import utcnow
+from . import DomainError, learning
+
+
+class AttemptAlreadySubmitted(DomainError):
+    """The attempt was submitted before (another tab, a double tap): it counts once."""
+
+    def __init__(self):
+        super().__init__(_l("Jawaban untuk percobaan ini sudah pernah dikirim."))
+
+
+class UnansweredQuestions(DomainError):
+    """Some drawn questions have no answer. `question_ids` are AttemptQuestion ids."""
+
+    def __init__(self, question_ids):
+        count = len(question_ids)
+        super().__init__(_l("Masih ada %(n)d pertanyaan yang belum dijawab. Jawab semua "
+                            "pertanyaan, lalu kirim lagi.", n=count))
+        self.question_ids = set(question_ids)
+
+
+@dataclass
+class QuizOverview:
+    """Everything the quiz box and the quiz intro page show for one participant."""
+
+    module: object
+    unlocked: bool
+    open_attempt: QuizAttempt | None
+    best: QuizAttempt | None
+    cooldown: timedelta | None
+    history: list = field(default_factory=list)
+
+    @property
+    def passed(self):
+        return any(a.passed for a in self.history)
+
+    @property
+    def can_start(self):
+        return self.unlocked and self.open_attempt is None and self.cooldown is None
+
+
+def describe_wait(remaining):
+    """'12 menit 5 detik' / '40 detik' — rounded up, so the wait is never understated."""
+    seconds = max(0, int(-(-remaining.total_seconds() // 1)))
+    minutes, seconds = divmod(seconds, 60)
+    if minutes:
+        return _l("%(m)d menit %(s)d detik", m=minutes, s=seconds)
+    return _l("%(s)d detik", s=seconds)
+
+
+def get_attempt_or_404(attempt_id, user):
+    """The user's own attempt; anyone else's attempt does not exist for them (404)."""
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or attempt.user_id != user.id:
+        abort(404)
+    return attempt
+
+
+def open_attempt(user, module):
+    """The user's started but not yet submitted attempt at this module's quiz, if any."""
+    return db.session.scalar(
+        select(QuizAttempt).where(QuizAttempt.user_id == user.id,
+                                  QuizAttempt.module_id == module.id,
+                                  QuizAttempt.submitted_at.is_(None))
+        .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc()).limit(1))
+
+
+def attempt_history(user, module):
+    """Submitted attempts, newest first."""
+    return db.session.scalars(
+        select(QuizAttempt).where(QuizAttempt.user_id == user.id,
+                                  QuizAttempt.module_id == module.id,
+                                  QuizAttempt.submitted_at.is_not(None))
+        .order_by(QuizAttempt.submitted_at.desc(), QuizAttempt.id.desc())).all()
+
+
+def best_attempt(user, module):
+    """The highest-scoring submitted attempt (the earliest of equal ones): the one that counts."""
+    return db.session.scalar(
+        select(QuizAttempt).where(QuizAttempt.user_id == user.id,
+                                  QuizAttempt.module_id == module.id,
+                                  QuizAttempt.submitted_at.is_not(None))
+        .order_by(QuizAttempt.score_percent.desc(), QuizAttempt.submitted_at.asc(),
+                  QuizAttempt.id.asc()).limit(1))
+
+
+def cooldown_remaining(user, module, now=None):
+    """Time left before a new attempt after the latest failed one; None when none is left."""
+    seconds = current_app.config["QUIZ_COOLDOWN_SECONDS"]
+    if seconds <= 0:
+        return None
+    last_failed = db.session.scalar(
+        select(QuizAttempt.submitted_at).where(
+            QuizAttempt.user_id == user.id, QuizAttempt.module_id == module.id,
+            QuizAttempt.submitted_at.is_not(None), QuizAttempt.passed.is_(False))
+        .order_by(QuizAttempt.submitted_at.desc()).limit(1))
+    if last_failed is None:
+        return None
+    remaining = last_failed + timedelta(seconds=seconds) - (now or utcnow())
+    return remaining if remaining > timedelta(0) else None
+
+
+def quiz_overview(user, module, now=None):
+    history = attempt_history(user, module)
+    best = max(history, key=lambda a: (a.score_percent, -a.submitted_at.timestamp(), -a.id),
+               default=None)
+    return QuizOverview(module=module, unlocked=learning.quiz_unlocked(user, module),
+                        open_attempt=open_attempt(user, module), best=best,
+                        cooldown=cooldown_remaining(user, module, now), history=history)
+
+
+def start_attempt(user, module, now=None, rng=None):
+    """Start an attempt, or return the one already open for this module.
+
+    Refused while the quiz is locked (not every lesson read) and during the cool-down after a
+    failed attempt. Questions are drawn with `random.SystemRandom` unless `rng` is given.
+    """
+    now = now or utcnow()
+    if not learning.quiz_unlocked(user, module):
+        raise DomainError(_l("Kuis ini terbuka setelah Anda selesai membaca semua pelajaran "
+                             "di materi ini."))
+    existing = open_attempt(user, module)
+    if existing is not None:
+        return existing
+    remaining = cooldown_remaining(user, module, now)
+    if remaining is not None:
+        raise DomainError(_l("Anda belum lulus pada percobaan terakhir. Gunakan waktu ini untuk "
+                             "membaca ulang materinya; kuis bisa dicoba lagi dalam %(wait)s.",
+                             wait=describe_wait(remaining)))
+    bank = db.session.scalars(select(Question).where(
+        Question.module_id == module.id, Question.is_active).order_by(Question.id)).all()
+    if not bank:
+        raise DomainError(_l("Kuis untuk materi ini belum tersedia. Silakan coba lagi nanti."))
+    rng = rng or random.SystemRandom()
+    drawn = rng.sample(bank, min(module.questions_per_attempt, len(bank)))
+    attempt = QuizAttempt(user_id=user.id, module_id=module.id, module_version=module.version,
+                          pass_mark=module.pass_mark, started_at=now)
+    for position, question in enumerate(drawn, start=1):
+        order = [o.id for o in question.options]
+        rng.shuffle(order)
+        attempt.questions.append(AttemptQuestion(question_id=question.id, position=position,
+                                                 option_order=order))
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
+def submit_attempt(user, attempt, answers, now=None):
+    """Grade and close an attempt. `answers` maps AttemptQuestion id → selected option ids.
+
+    Every drawn question must be answered, only with its own options, and with one option for a
+    single-answer question. A question is right only when the selected set equals the correct
+    set. The attempt is closed with a conditional UPDATE, so of two simultaneous submissions
+    exactly one counts; the other raises AttemptAlreadySubmitted.
+    """
+    now = now or utcnow()
+    if attempt.submitted_at is not None:
+        raise AttemptAlreadySubmitted()
+    drawn = {aq.id: aq for aq in attempt.questions}
+    if any(key not in drawn for key in answers):
+        raise DomainError(_l("Jawaban yang dikirim tidak cocok dengan pertanyaan kuis ini. "
+                             "Muat ulang halaman, lalu coba lagi."))
+    selections, unanswered = {}, []
+    for aq_id, aq in drawn.items():
+        chosen = set(answers.get(aq_id) or ())
+        if not chosen:
+            unanswered.append(aq_id)
+            continue
+        own = {o.id for o in aq.question.options}
+        if not chosen <= own:
+            raise DomainError(_l("Ada pilihan jawaban yang bukan milik pertanyaannya. "
+                                 "Muat ulang halaman, lalu coba lagi."))
+        if aq.question.kind == "single" and len(chosen) > 1:
+            raise DomainError(_l("Pertanyaan nomor %(n)d hanya boleh dijawab dengan satu "
+                                 "pilihan.", n=aq.position))
+        selections[aq_id] = chosen
+    if unanswered:
+        raise UnansweredQuestions(unanswered)
+
+    results = {aq_id: selections[aq_id] == {o.id for o in aq.question.options if o.is_correct}
+               for aq_id, aq in drawn.items()}
+    correct = sum(results.values())
+    total = len(drawn)
+    # Rounded half up, as people expect: 79.5 % counts as 80 %.
+    score = (200 * correct + total) // (2 * total)
+    passed = score >= attempt.pass_mark
+
+    closed = db.session.execute(
+        update(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id, QuizAttempt.submitted_at.is_(None))
+        .values(submitted_at=now, score_percent=score, correct_count=correct, passed=passed)
+        .execution_options(synchronize_session=False))
+    if closed.rowcount != 1:
+        raise AttemptAlreadySubmitted()
+    for aq_id, aq in drawn.items():
+        aq.selected_option_ids = sorted(selections[aq_id])
+        aq.is_correct = results[aq_id]
+    db.session.flush()
+    db.session.refresh(attempt)
+    return attempt

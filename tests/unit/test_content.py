@@ -1,0 +1,414 @@
+"""Content loader (DESIGN §4): validated first, idempotent, versioned, never deletes."""
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from config import BASE_DIR
+from course_app.extensions import db
+from course_app.models import ContentLoad, Lesson, LessonProgress, Module, Question
+from course_app.services import quizzes
+from course_app.services.content import ContentError, load_content, render_markdown
+
+from .. import factories
+
+# --- a small content tree in tmp_path ----------------------------------------------------
+
+def module_data(code, lessons=3, per_attempt=3, pass_mark=80, position=1):
+    return {
+        "code": code, "title": f"Modul {code}", "summary": "Ringkasan singkat.",
+        "position": position,
+        "quiz": {"questions_per_attempt": per_attempt, "pass_mark": pass_mark},
+        "lessons": [{"slug": f"pelajaran-{i}", "title": f"Pelajaran {i}",
+                     "file": f"lessons/{i:02d}-pelajaran-{i}.md"} for i in range(1, lessons + 1)],
+    }
+
+
+def question_data(code, number, kind="single"):
+    options = [{"text": "Jawaban benar", "correct": True},
+               {"text": "Jawaban salah", "correct": False},
+               {"text": "Jawaban keliru", "correct": False}]
+    if kind == "multiple":
+        options[1]["correct"] = True
+    return {"key": f"{code}-{number:02d}", "type": kind, "text": f"Pertanyaan {number}?",
+            "options": options, "explanation": f"Penjelasan {number}."}
+
+
+def write_module(root, code, lessons=3, questions=5, per_attempt=3, position=1):
+    directory = root / "modules" / code
+    (directory / "lessons").mkdir(parents=True, exist_ok=True)
+    data = module_data(code, lessons=lessons, per_attempt=per_attempt, position=position)
+    for lesson in data["lessons"]:
+        (directory / lesson["file"]).write_text(
+            f"Isi {lesson['title']}.\n\n## Sumber\n\n- Kemenkes, 2024\n", encoding="utf-8")
+    write_yaml(directory / "module.yaml", data)
+    write_yaml(directory / "questions.yaml", {"questions": [
+        question_data(code, n, "multiple" if n == 1 else "single") for n in range(1, questions + 1)]})
+    return directory
+
+
+def write_yaml(path, data):
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def read_yaml(path):
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def edit_yaml(path, change):
+    data = read_yaml(path)
+    change(data)
+    write_yaml(path, data)
+
+
+@pytest.fixture
+def content(tmp_path):
+    root = tmp_path / "content"
+    write_module(root, "gizi", position=1)
+    write_module(root, "imunisasi", position=2)
+    return root
+
+
+def count(model, *where):
+    return db.session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def module(code):
+    return db.session.scalar(select(Module).where(Module.code == code))
+
+
+def load_and_commit(root):
+    report = load_content(root)
+    db.session.commit()
+    return report
+
+
+# --- loading -------------------------------------------------------------------------
+
+def test_first_load_creates_modules_lessons_and_questions_at_version_1(content):
+    report = load_and_commit(content)
+
+    assert [m.action for m in report.modules] == ["created", "created"]
+    gizi = module("gizi")
+    assert (gizi.title, gizi.position, gizi.version, gizi.pass_mark, gizi.questions_per_attempt) \
+        == ("Modul gizi", 1, 1, 80, 3)
+    assert [le.slug for le in gizi.lessons] == ["pelajaran-1", "pelajaran-2", "pelajaran-3"]
+    assert gizi.lessons[0].body_markdown.startswith("Isi Pelajaran 1.")
+    assert "<h2>Sumber</h2>" in gizi.lessons[0].body_html
+    assert count(Question, Question.module_id == gizi.id, Question.is_active) == 5
+    first = db.session.scalar(select(Question).where(Question.key == "gizi-01"))
+    assert first.kind == "multiple" and first.revision == 1
+    assert [(o.text, o.is_correct) for o in first.options] == [
+        ("Jawaban benar", True), ("Jawaban salah", True), ("Jawaban keliru", False)]
+    assert count(ContentLoad) == 1
+    assert "gizi: created version 1" in report.describe()
+
+
+def test_reload_of_same_content_changes_nothing(content):
+    load_and_commit(content)
+    before = {m.code: (m.version, m.content_hash, m.updated_at) for m in db.session.scalars(select(Module))}
+    questions_before = count(Question)
+
+    report = load_and_commit(content)
+
+    assert [m.action for m in report.modules] == ["unchanged", "unchanged"]
+    assert not report.changed
+    assert "Nothing changed" in report.describe()
+    after = {m.code: (m.version, m.content_hash, m.updated_at) for m in db.session.scalars(select(Module))}
+    assert after == before
+    assert count(Question) == questions_before
+    assert count(ContentLoad) == 1
+
+
+def test_changed_lesson_is_updated_in_place_and_module_version_goes_up(content):
+    load_and_commit(content)
+    user = factories.make_user()
+    lesson = module("gizi").lessons[0]
+    lesson_id = lesson.id
+    db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson_id, read_at=factories.days_ago(1)))
+    db.session.commit()
+    (content / "modules/gizi/lessons/01-pelajaran-1.md").write_text("Isi baru.\n", encoding="utf-8")
+
+    report = load_and_commit(content)
+
+    assert report.by_code("gizi").action == "updated"
+    assert report.by_code("gizi").lessons_updated == 1
+    assert report.by_code("imunisasi").action == "unchanged"
+    lesson = db.session.get(Lesson, lesson_id)
+    assert lesson.body_markdown == "Isi baru.\n" and lesson.body_html == "<p>Isi baru.</p>"
+    assert module("gizi").version == 2 and module("imunisasi").version == 1
+    assert count(LessonProgress, LessonProgress.lesson_id == lesson_id) == 1
+    assert count(ContentLoad) == 2
+
+
+def test_lesson_removed_from_files_becomes_inactive_and_keeps_its_progress(content):
+    load_and_commit(content)
+    user = factories.make_user()
+    removed = module("gizi").lessons[2]
+    db.session.add(LessonProgress(user_id=user.id, lesson_id=removed.id))
+    db.session.commit()
+    edit_yaml(content / "modules/gizi/module.yaml", lambda d: d["lessons"].pop())
+
+    report = load_and_commit(content)
+
+    assert report.by_code("gizi").lessons_deactivated == 1
+    assert [le.slug for le in module("gizi").lessons] == ["pelajaran-1", "pelajaran-2"]
+    assert db.session.get(Lesson, removed.id).is_active is False
+    assert count(LessonProgress, LessonProgress.lesson_id == removed.id) == 1
+
+
+def test_changed_question_creates_new_revision_and_old_attempts_keep_theirs(content):
+    edit_yaml(content / "modules/gizi/module.yaml",
+              lambda d: d["quiz"].update(questions_per_attempt=5))
+    load_and_commit(content)
+    user = factories.make_user()
+    gizi = module("gizi")
+    factories.read_all_lessons(user, gizi)
+    attempt = quizzes.start_attempt(user, gizi)
+    quizzes.submit_attempt(user, attempt, factories.answers_for(attempt))
+    db.session.commit()
+    old = db.session.scalar(select(Question).where(Question.key == "gizi-02"))
+
+    def reword(data):
+        data["questions"][1]["text"] = "Pertanyaan dua, kalimat baru?"
+    edit_yaml(content / "modules/gizi/questions.yaml", reword)
+    report = load_and_commit(content)
+
+    assert report.by_code("gizi").questions_revised == 1
+    revisions = db.session.scalars(select(Question).where(Question.key == "gizi-02")
+                                   .order_by(Question.revision)).all()
+    assert [(q.revision, q.is_active, q.text) for q in revisions] == [
+        (1, False, "Pertanyaan 2?"), (2, True, "Pertanyaan dua, kalimat baru?")]
+    assert revisions[0].id == old.id
+    db.session.expire_all()
+    attempt = db.session.get(type(attempt), attempt.id)
+    asked = {aq.question.key: aq.question for aq in attempt.questions}
+    assert asked["gizi-02"].text == "Pertanyaan 2?" and asked["gizi-02"].revision == 1
+    assert attempt.module_version == 1 and module("gizi").version == 2
+    assert attempt.score_percent == 100
+
+    fresh = quizzes.start_attempt(user, module("gizi"))
+    assert fresh.module_version == 2
+    assert {aq.question.key: aq.question.revision for aq in fresh.questions}["gizi-02"] == 2
+
+
+def test_removed_question_becomes_inactive(content):
+    load_and_commit(content)
+    edit_yaml(content / "modules/gizi/questions.yaml", lambda d: d["questions"].pop())
+
+    report = load_and_commit(content)
+
+    assert report.by_code("gizi").questions_deactivated == 1
+    assert db.session.scalar(select(Question.is_active).where(Question.key == "gizi-05")) is False
+    assert count(Question, Question.module_id == module("gizi").id, Question.is_active) == 4
+
+
+def test_module_removed_from_files_becomes_inactive_and_returns_with_a_new_version(content):
+    load_and_commit(content)
+    hidden = content.parent / "hidden"
+    (content / "modules/imunisasi").rename(hidden)
+
+    report = load_and_commit(content)
+
+    assert report.by_code("imunisasi").action == "deactivated"
+    assert module("imunisasi").is_active is False
+    assert count(Question, Question.module_id == module("imunisasi").id) == 5  # nothing deleted
+
+    hidden.rename(content / "modules/imunisasi")
+    report = load_and_commit(content)
+    assert report.by_code("imunisasi").action == "updated"
+    assert module("imunisasi").is_active is True and module("imunisasi").version == 2
+    assert count(Question, Question.module_id == module("imunisasi").id) == 5  # same revisions
+
+
+def test_broken_content_file_is_reported_with_file_and_reason_and_nothing_is_loaded(content):
+    def two_correct(data):
+        data["questions"][1]["options"][1]["correct"] = True  # gizi-02 is single-answer
+    edit_yaml(content / "modules/gizi/questions.yaml", two_correct)
+
+    with pytest.raises(ContentError) as caught:
+        load_content(content)
+
+    assert str(caught.value) == (
+        "content/modules/gizi/questions.yaml: question gizi-02: a single-answer question needs "
+        "exactly one correct option (found 2)")
+    assert count(Module) == count(Lesson) == count(Question) == count(ContentLoad) == 0
+
+
+def test_broken_change_leaves_the_loaded_content_as_it_was(content):
+    load_and_commit(content)
+    (content / "modules/imunisasi/lessons/02-pelajaran-2.md").write_text("Baru.\n", encoding="utf-8")
+    (content / "modules/gizi/lessons/03-pelajaran-3.md").unlink()
+
+    with pytest.raises(ContentError) as caught:
+        load_content(content)
+    db.session.rollback()
+
+    assert "content/modules/gizi/module.yaml: lesson pelajaran-3: file " \
+           "'lessons/03-pelajaran-3.md' not found" in str(caught.value)
+    assert module("imunisasi").version == 1
+    assert "Isi Pelajaran 2." in module("imunisasi").lessons[1].body_markdown
+    assert count(ContentLoad) == 1
+
+
+def _set(path, value):
+    def change(data):
+        target = data
+        for key in path[:-1]:
+            target = target[key]
+        if value is DELETE:
+            del target[path[-1]]
+        else:
+            target[path[-1]] = value
+    return change
+
+
+DELETE = object()
+BROKEN = [
+    # (file, change, expected message)
+    ("module.yaml", _set(["title"], DELETE), "content/modules/gizi/module.yaml: missing key 'title'"),
+    ("module.yaml", _set(["code"], "nutrisi"),
+     "content/modules/gizi/module.yaml: code 'nutrisi' must equal the directory name 'gizi'"),
+    ("module.yaml", _set(["lessons", 1, "slug"], "pelajaran-1"),
+     "content/modules/gizi/module.yaml: lesson pelajaran-1: duplicate slug"),
+    ("module.yaml", _set(["lessons", 0, "file"], "lessons/tidak-ada.md"),
+     "content/modules/gizi/module.yaml: lesson pelajaran-1: file 'lessons/tidak-ada.md' not found"),
+    ("module.yaml", _set(["lessons", 0, "file"], "../../../../etc/passwd"),
+     "content/modules/gizi/module.yaml: lesson pelajaran-1: file '../../../../etc/passwd' is "
+     "outside the module directory"),
+    ("module.yaml", _set(["quiz", "questions_per_attempt"], 6),
+     "content/modules/gizi/module.yaml: quiz: draws 6 questions per attempt but questions.yaml "
+     "has only 5"),
+    ("module.yaml", _set(["quiz", "pass_mark"], 0),
+     "content/modules/gizi/module.yaml: quiz: 'pass_mark' must be a whole number, 1–100"),
+    ("module.yaml", _set(["quiz", "pass_mark"], 101),
+     "content/modules/gizi/module.yaml: quiz: 'pass_mark' must be a whole number, 1–100"),
+    ("module.yaml", _set(["lessons", 0, "title"], " "),
+     "content/modules/gizi/module.yaml: lesson pelajaran-1: 'title' must be a non-empty text"),
+    ("questions.yaml", _set(["questions", 2, "key"], "gizi-01"),
+     "content/modules/gizi/questions.yaml: question gizi-01: duplicate key"),
+    ("questions.yaml", _set(["questions", 0, "options", 0, "correct"], "ya"),
+     "content/modules/gizi/questions.yaml: question gizi-01: option 1: 'correct' must be true or false"),
+    ("questions.yaml", _set(["questions", 1, "options"], [{"text": "Satu-satunya", "correct": True}]),
+     "content/modules/gizi/questions.yaml: question gizi-02: needs at least 2 options"),
+    ("questions.yaml", _set(["questions", 1, "text"], ""),
+     "content/modules/gizi/questions.yaml: question gizi-02: 'text' must be a non-empty text"),
+    ("questions.yaml", _set(["questions", 1, "explanation"], DELETE),
+     "content/modules/gizi/questions.yaml: question gizi-02: missing key 'explanation'"),
+    ("questions.yaml", _set(["questions", 1, "type"], "essay"),
+     "content/modules/gizi/questions.yaml: question gizi-02: type must be 'single' or 'multiple'"),
+    ("questions.yaml", _set(["questions", 1, "options", 0, "corect"], True),
+     "content/modules/gizi/questions.yaml: question gizi-02: option 1: unknown key 'corect'"),
+]
+
+
+@pytest.mark.parametrize("filename,change,expected", BROKEN, ids=[b[2].split(": ", 1)[1] for b in BROKEN])
+def test_each_broken_rule_names_the_file_and_the_reason(content, filename, change, expected):
+    edit_yaml(content / "modules/gizi" / filename, change)
+
+    with pytest.raises(ContentError) as caught:
+        load_content(content)
+
+    assert expected in str(caught.value)
+    assert count(Module) == 0
+
+
+def test_multiple_answer_question_without_a_correct_option_is_refused(content):
+    def none_correct(data):
+        for option in data["questions"][0]["options"]:
+            option["correct"] = False
+    edit_yaml(content / "modules/gizi/questions.yaml", none_correct)
+
+    with pytest.raises(ContentError) as caught:
+        load_content(content)
+
+    assert "question gizi-01: a multiple-answer question needs at least one correct option" \
+        in str(caught.value)
+
+
+def test_yaml_syntax_error_is_reported_with_its_line(content):
+    path = content / "modules/imunisasi/questions.yaml"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3] + " : : ["
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    with pytest.raises(ContentError) as caught:
+        load_content(content)
+
+    message = str(caught.value)
+    assert message.startswith("content/modules/imunisasi/questions.yaml: line ")
+    assert "YAML syntax error" in message
+    assert count(Module) == 0
+
+
+def test_every_problem_in_every_file_is_reported_at_once(content):
+    (content / "modules/gizi/questions.yaml").unlink()
+    edit_yaml(content / "modules/imunisasi/module.yaml", _set(["position"], "dua"))
+
+    with pytest.raises(ContentError) as caught:
+        load_content(content)
+
+    assert caught.value.problems == [
+        "content/modules/gizi/questions.yaml: file not found",
+        "content/modules/imunisasi/module.yaml: 'position' must be a whole number, 0 or more",
+    ]
+
+
+def test_lesson_html_is_sanitised():
+    source = "\n".join([
+        "## Judul",
+        "",
+        "Teks <script>alert('x')</script> dan <img src=x onerror=alert(1)> gambar.",
+        "",
+        "<iframe src='https://contoh.test'></iframe><style>p{color:red}</style>",
+        "",
+        '<p onclick="alert(1)" style="color:red">Klik</p>',
+        "",
+        "[jahat](javascript:alert(1)) dan [baik](https://kemkes.go.id) dan **tebal** *miring*",
+        "",
+        "| A | B |",
+        "|:--|--:|",
+        "| 1 | 2 |",
+        "",
+        "# Judul besar",
+    ])
+
+    html = render_markdown(source)
+
+    for forbidden in ("<script", "alert('x')", "<img", "onerror", "<iframe", "<style", "color:red",
+                      "onclick", "style=", "javascript:", "<h1"):
+        assert forbidden not in html
+    assert "<h2>Judul</h2>" in html
+    assert '<a href="https://kemkes.go.id" rel="noopener noreferrer">baik</a>' in html
+    assert "<strong>tebal</strong> <em>miring</em>" in html
+    assert "<table>" in html and "<th>A</th>" in html and "<td>2</td>" in html
+
+
+def test_real_content_directory_loads_at_least_three_complete_modules():
+    report = load_content(BASE_DIR / "content")
+
+    modules = db.session.scalars(select(Module).where(Module.is_active)).all()
+    assert len(modules) >= 3, report.describe()
+    assert {"gizi", "imunisasi", "perilaku_keluarga"} <= {m.code for m in modules}
+    for m in modules:
+        assert len(m.lessons) >= 4, m.code
+        questions = db.session.scalars(select(Question).where(
+            Question.module_id == m.id, Question.is_active)).all()
+        assert len(questions) >= 15, m.code
+        assert all(q.explanation.strip() for q in questions), m.code
+        assert all("<script" not in le.body_html for le in m.lessons)
+
+
+def test_content_load_command_reports_what_changed_and_refuses_broken_files(runner, content):
+    first = runner.invoke(args=["content", "load", "--dir", str(content)])
+    assert first.exit_code == 0, first.output
+    assert "gizi: created version 1" in first.output
+
+    second = runner.invoke(args=["content", "load", "--dir", str(content)])
+    assert "gizi: unchanged (version 1)" in second.output
+    assert "Nothing changed" in second.output
+
+    (content / "modules/gizi/module.yaml").write_text("code: gizi\ntitle: [unclosed\n", encoding="utf-8")
+    broken = runner.invoke(args=["content", "load", "--dir", str(content)])
+    assert broken.exit_code == 1
+    assert "content/modules/gizi/module.yaml: line" in broken.output
+    assert count(ContentLoad) == 1
