@@ -60,3 +60,7 @@ lint: install-dev
 
 clean:
 	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache
+
+## make bench: measure the targets of DESIGN §9 that exist so far and print a table
+bench: install
+	$(BIN)/python bench/run.py

@@ -60,6 +60,18 @@ def app(tmp_path_factory):
         db.engine.dispose()
 
 
+def forget_user_between_requests(app):
+    """Tests keep one app context open across requests, and with it `g`; production opens a
+    new one per request. Dropping Flask-Login's cached user at each request start makes every
+    request load its user from its own session cookie, as in production."""
+    from flask import g, request_started
+
+    def _forget(sender, **extra):
+        g.pop("_login_user", None)
+
+    request_started.connect(_forget, app, weak=False)
+
+
 @pytest.fixture(autouse=True)
 def _app_context(request, app):
     """Each test runs inside an app context and leaves every table empty behind it."""
@@ -95,6 +107,7 @@ def make_app(app):
         for key, value in overrides.items():
             setattr(Config, key, value)
         other = create_app(Config)
+        forget_user_between_requests(other)
         made.append(other)
         return other
 

@@ -1,0 +1,80 @@
+"""First-load weight of participant pages: HTML + CSS + JS, uncompressed (DESIGN §9: < 150 KB).
+
+Renders each page through the test client as a logged-in participant with content loaded and
+adds the size of every stylesheet and script the page references. Any reference to another
+host counts as a failure (zero third-party requests).
+"""
+import re
+import tempfile
+from pathlib import Path
+
+TARGET_BYTES = 150 * 1024
+ROOT = Path(__file__).resolve().parents[1]
+ASSET_RE = re.compile(r'<(?:script[^>]+src|link[^>]+href)="([^"]+)"')
+
+
+def measure():
+    from flask import g
+
+    from config import TestingConfig
+    from course_app import create_app
+    from course_app.extensions import db
+    from course_app.services import content, couples, quizzes
+    from course_app.services.accounts import register_participant
+
+    tmp = tempfile.mkdtemp()
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp}/bench.sqlite3"
+
+    app = create_app(Config)
+    rows = []
+    with app.app_context():
+        db.create_all()
+        content.load_content(str(ROOT / "content"))
+        from datetime import date, timedelta
+        user = register_participant(full_name="Peserta Bench", email="bench@example.com",
+                                    password="Kopi-Pagi-Sabu-Raijua", birth_date=date(1995, 1, 1), sex="P")
+        couples.create_couple(user, planned_wedding_date=date.today() + timedelta(days=60),
+                              institution_type="gereja", institution_name="Jemaat Bench")
+        from course_app.models import LessonProgress, Module
+        from course_app.models.base import utcnow
+        module = db.session.scalar(db.select(Module).order_by(Module.position))
+        for lesson in module.lessons:
+            db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id,
+                                          opened_at=utcnow() - timedelta(hours=1), read_at=utcnow()))
+        db.session.flush()
+        attempt = quizzes.start_attempt(user, module)
+        db.session.commit()
+        lesson = module.lessons[0]
+        anonymous_pages = ["/", "/daftar", "/masuk", "/bantuan"]
+        pages = ["/beranda", "/pasangan/", "/materi/", f"/materi/{module.code}",
+                 f"/materi/{module.code}/{lesson.slug}", f"/materi/{module.code}/kuis",
+                 f"/materi/kuis/{attempt.id}"]
+        g.pop("_login_user", None)  # the bench keeps one app context open across requests
+        anonymous = app.test_client()
+        client = app.test_client()
+        client.post("/masuk", data={"email": "bench@example.com", "password": "Kopi-Pagi-Sabu-Raijua"})
+        for path, client in [(p, anonymous) for p in anonymous_pages] + [(p, client) for p in pages]:
+            g.pop("_login_user", None)
+            response = client.get(path)
+            html = response.get_data()
+            total, third_party = len(html), []
+            for ref in set(ASSET_RE.findall(html.decode())):
+                if ref.startswith(("http:", "https:", "//")):
+                    third_party.append(ref)
+                elif ref.endswith((".css", ".js")):
+                    total += len(client.get(ref).get_data())
+            rows.append({"page": path, "status": response.status_code, "bytes": total,
+                         "third_party": third_party})
+    return rows
+
+
+def table():
+    rows = measure()
+    out = []
+    for row in rows:
+        ok = row["status"] == 200 and row["bytes"] < TARGET_BYTES and not row["third_party"]
+        out.append((f"first load {row['page']}", f"{row['bytes'] / 1024:.1f} KB", "< 150 KB, 0 third-party",
+                    row["bytes"] / TARGET_BYTES, ok))
+    return out
