@@ -42,7 +42,9 @@ class Config:
     APP_ENV = "base"
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-secret")
     SQLALCHEMY_DATABASE_URI = _database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # hide_parameters: a database error's message (and so the logged traceback) would otherwise
+    # carry the row's values — emails, names — into the logs (DESIGN §8).
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
 
     # Sessions and cookies (DESIGN §8)

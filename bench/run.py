@@ -27,7 +27,7 @@ def main():
     results.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%S")
     (results / f"bench-{stamp}.json").write_text(json.dumps(
-        [dict(zip(("figure", "value", "target", "ratio", "ok"), r)) for r in rows], indent=2))
+        [dict(zip(("figure", "value", "target", "ratio", "ok"), r, strict=False)) for r in rows], indent=2))
     return 1 if failed else 0
 
 

@@ -31,7 +31,7 @@ def create_user_command(email, roles, full_name, password):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        raise click.ClickException(str(error.message))
+        raise click.ClickException(str(error.message)) from None
     click.echo(f"created user {user.id} with roles {', '.join(sorted(user.role_codes))}")
 
 

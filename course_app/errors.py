@@ -1,6 +1,9 @@
 """Friendly error pages in the user's language; the 500 handler rolls the session back."""
+import traceback
+
 from flask import render_template, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -53,8 +56,15 @@ def register(app):
     @app.errorhandler(Exception)
     def handle_exception(error):
         db.session.rollback()
-        app.logger.exception("unhandled error on %s %s", request.method,
-                             request.url_rule.rule if request.url_rule else "?")
+        where = (request.method, request.url_rule.rule if request.url_rule else "?")
+        if isinstance(error, DBAPIError):
+            # The driver's text can quote the row it refused (PostgreSQL: "Failing row contains
+            # (..., email, name, ...)"): log the error's kind, statement and stack, never its text.
+            app.logger.error("unhandled error on %s %s: %s.%s in %s\n%s", *where,
+                             type(error.orig).__module__, type(error.orig).__name__,
+                             error.statement, "".join(traceback.format_tb(error.__traceback__)))
+        else:
+            app.logger.exception("unhandled error on %s %s", *where)
         return render_error(500)
 
     from sqlalchemy.exc import OperationalError

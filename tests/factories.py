@@ -4,7 +4,14 @@ from datetime import date, timedelta
 
 from course_app.extensions import db
 from course_app.models import (
-    Couple, CoupleMember, Lesson, Module, Option, Question, User, UserRole,
+    Couple,
+    CoupleMember,
+    Lesson,
+    Module,
+    Option,
+    Question,
+    User,
+    UserRole,
 )
 from course_app.models.base import utcnow
 from course_app.services.passwords import hash_password

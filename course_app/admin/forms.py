@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..labels import ROLE_LABELS
@@ -12,4 +13,5 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class RolesForm(FlaskForm):
-    roles = MultiCheckboxField(_l("Peran"), choices=list(ROLE_LABELS.items()))
+    roles = MultiCheckboxField(_l("Peran"), choices=[SelectChoice(code, label) for code, label in ROLE_LABELS.items()],
+                               invalid_choice_message=_l("Peran tidak dikenal."))

@@ -3,8 +3,11 @@ import re
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, HiddenField, PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional, ValidationError
 
+#: ISO first (what <input type=date> sends), then day-first forms typed by hand.
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
 PHONE_RE = re.compile(r"^(\+62|62|0)8\d{7,12}$")
 
 
@@ -26,10 +29,14 @@ class RegisterForm(FlaskForm):
                                    Length(max=254)])
     phone = StringField(_l("Nomor HP (tidak wajib)"), filters=[_strip], validators=[Optional()],
                         render_kw={"inputmode": "tel", "autocomplete": "tel"})
-    birth_date = DateField(_l("Tanggal lahir"),
-                           validators=[InputRequired(_l("Isi tanggal lahir Anda (hari, bulan, tahun)."))])
-    sex = RadioField(_l("Jenis kelamin"), choices=[("L", _l("Laki-laki")), ("P", _l("Perempuan"))],
-                     validators=[InputRequired(_l("Pilih jenis kelamin."))])
+    # WTForms has no Indonesian catalogue: its own parse/choice messages would show in English.
+    # Phones without a date picker show a text box: accept the way people write dates here too.
+    birth_date = DateField(_l("Tanggal lahir"), format=DATE_FORMATS,
+                           validators=[InputRequired(_l("Isi tanggal lahir Anda (hari, bulan, tahun)."))],
+                           invalid_value_message=_l("Tanggal lahir tidak valid. Tulis seperti 17/05/1998 (tanggal/bulan/tahun)."))
+    sex = RadioField(_l("Jenis kelamin"), choices=[SelectChoice("L", _l("Laki-laki")), SelectChoice("P", _l("Perempuan"))],
+                     validators=[InputRequired(_l("Pilih jenis kelamin."))],
+                     invalid_choice_message=_l("Pilih jenis kelamin."))
     password = PasswordField(_l("Kata sandi"), validators=[DataRequired(_l("Isi kata sandi."))],
                              render_kw={"autocomplete": "new-password"})
     password_confirm = PasswordField(

@@ -1,8 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from ..auth.forms import DATE_FORMATS
 from ..labels import INSTITUTION_LABELS
 
 
@@ -11,13 +13,17 @@ def _strip(value):
 
 
 class CoupleForm(FlaskForm):
+    # WTForms has no Indonesian catalogue: its own parse/choice messages would show in English.
     planned_wedding_date = DateField(
-        _l("Rencana tanggal pernikahan"),
-        validators=[InputRequired(_l("Isi rencana tanggal pernikahan."))])
+        _l("Rencana tanggal pernikahan"), format=DATE_FORMATS,
+        validators=[InputRequired(_l("Isi rencana tanggal pernikahan."))],
+        invalid_value_message=_l("Tanggal pernikahan tidak valid. Tulis seperti 20/06/2027 (tanggal/bulan/tahun)."))
     institution_type = SelectField(
         _l("Tempat pernikahan"),
-        choices=[("", _l("— pilih —"))] + list(INSTITUTION_LABELS.items()),
-        validators=[DataRequired(_l("Pilih jenis lembaga."))])
+        choices=[SelectChoice("", _l("— pilih —"))]
+        + [SelectChoice(code, label) for code, label in INSTITUTION_LABELS.items()],
+        validators=[DataRequired(_l("Pilih jenis lembaga."))],
+        invalid_choice_message=_l("Pilih jenis lembaga dari daftar."))
     institution_name = StringField(
         _l("Nama lembaga"), filters=[_strip],
         validators=[DataRequired(_l("Tulis nama lembaga, misalnya nama gereja atau KUA.")),

@@ -2,5 +2,12 @@
 from .accounts import ROLES, User, UserRole  # noqa: F401
 from .couples import INSTITUTION_TYPES, Couple, CoupleMember, InviteCode  # noqa: F401
 from .learning import (  # noqa: F401
-    AttemptQuestion, ContentLoad, LessonProgress, Lesson, Module, Option, Question, QuizAttempt,
+    AttemptQuestion,
+    ContentLoad,
+    Lesson,
+    LessonProgress,
+    Module,
+    Option,
+    Question,
+    QuizAttempt,
 )

@@ -136,13 +136,15 @@ def join_couple(user, raw_code, now=None):
     code = normalise_code(raw_code)
     if not user.has_role("participant"):
         raise DomainError(_l("Hanya calon pengantin yang dapat bergabung dengan pasangan."))
-    if active_membership(user) is not None:
-        raise DomainError(_l("Anda sudah terdaftar dalam pasangan."))
+    membership = active_membership(user)
     invalid = DomainError(_l("Kode undangan tidak ditemukan. Periksa lagi kode dari pasangan Anda (8 huruf/angka)."),
                           field="code")
-    if len(code) != CODE_LENGTH:
-        raise invalid
-    invite = db.session.scalar(select(InviteCode).where(InviteCode.code == code))
+    invite = db.session.scalar(select(InviteCode).where(InviteCode.code == code)) \
+        if len(code) == CODE_LENGTH else None
+    if membership is not None:
+        if invite is not None and invite.couple_id == membership.couple_id:
+            raise DomainError(_l("Ini kode undangan Anda sendiri. Berikan kode ini kepada pasangan Anda."), field="code")
+        raise DomainError(_l("Anda sudah terdaftar dalam pasangan."))
     if invite is None or invite.revoked_at is not None:
         raise invalid
     if invite.used_at is not None:
@@ -152,8 +154,6 @@ def join_couple(user, raw_code, now=None):
     couple = invite.couple
     if not couple.is_active or couple.locked_at is not None or len(couple.active_members) >= 2:
         raise invalid
-    if any(m.user_id == user.id for m in couple.active_members):
-        raise DomainError(_l("Ini kode undangan Anda sendiri. Berikan kode ini kepada pasangan Anda."), field="code")
     # Single use, even when two people type the same code at the same moment.
     claimed = db.session.execute(
         update(InviteCode).where(InviteCode.id == invite.id, InviteCode.used_at.is_(None))

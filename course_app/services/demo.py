@@ -16,12 +16,12 @@ DEMO_PASSWORD = "Demo-Pranikah-2026"
 
 DEMO_ACCOUNTS = [
     # (role, email, full name, birth date, sex)
-    ("participant", "peserta.a@demo.pranikah.test", "Peserta Demo Satu", date(1997, 3, 14), "L"),
-    ("participant", "peserta.b@demo.pranikah.test", "Peserta Demo Dua", date(1999, 8, 2), "P"),
-    ("officiant", "petugas@demo.pranikah.test", "Petugas Nikah Demo", None, None),
-    ("reviewer", "peninjau@demo.pranikah.test", "Peninjau Demo", None, None),
-    ("caseworker", "kasus@demo.pranikah.test", "Petugas Kasus Demo", None, None),
-    ("admin", "admin@demo.pranikah.test", "Admin Demo", None, None),
+    ("participant", "peserta.a@demo.pranikah.example", "Peserta Demo Satu", date(1997, 3, 14), "L"),
+    ("participant", "peserta.b@demo.pranikah.example", "Peserta Demo Dua", date(1999, 8, 2), "P"),
+    ("officiant", "petugas@demo.pranikah.example", "Petugas Nikah Demo", None, None),
+    ("reviewer", "peninjau@demo.pranikah.example", "Peninjau Demo", None, None),
+    ("caseworker", "kasus@demo.pranikah.example", "Petugas Kasus Demo", None, None),
+    ("admin", "admin@demo.pranikah.example", "Admin Demo", None, None),
 ]
 
 

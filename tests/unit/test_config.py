@@ -1,0 +1,92 @@
+"""Configuration (DESIGN §3, §8): 12-factor settings, and production refuses unsafe secrets."""
+import secrets
+
+import pytest
+
+import config as config_module
+from config import ProductionConfig
+from course_app import create_app
+from course_app.extensions import db
+from tests.web.pages import set_cookies
+
+
+def production_config(app, secret_key):
+    class Config(ProductionConfig):
+        SECRET_KEY = secret_key
+        SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+        # Flask-Limiter's on/off switch is shared by every app in the process; keep it off.
+        RATELIMIT_ENABLED = False
+    return Config
+
+
+@pytest.mark.parametrize("secret_key", [None, "", "dev", "change-me", "development-only-not-secret",
+                                        "x" * 31],
+                         ids=["missing", "empty", "dev", "change-me", "development-default",
+                              "too-short"])
+def test_production_refuses_to_start_without_a_real_secret_key(app, secret_key):
+    with pytest.raises(RuntimeError) as refused:
+        create_app(production_config(app, secret_key))
+
+    message = str(refused.value)
+    assert "SECRET_KEY" in message
+    assert "export SECRET_KEY=" in message and "secrets.token_urlsafe" in message
+
+
+def test_production_chosen_through_app_env_refuses_the_development_default(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "production")
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "development-only-not-secret")
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY is missing or is a development default"):
+        create_app({})
+
+
+def test_an_unknown_app_env_is_refused_by_name(monkeypatch):
+    monkeypatch.setenv("APP_ENV", "staging")
+    with pytest.raises(RuntimeError, match="APP_ENV must be one of development, testing, production"):
+        create_app({})
+
+
+@pytest.fixture
+def production_app(app):
+    production = create_app(production_config(app, secrets.token_urlsafe(48)))
+    yield production
+    with production.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_production_starts_with_a_long_random_secret_key(production_app):
+    assert production_app.config["APP_ENV"] == "production"
+    assert production_app.config["DEMO_ALLOWED"] is False
+    response = production_app.test_client().get("/healthz")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "ok"
+
+
+def test_production_cookies_are_secure_httponly_and_samesite(production_app):
+    assert production_app.config["SESSION_COOKIE_SECURE"] is True
+    assert production_app.config["REMEMBER_COOKIE_SECURE"] is True
+
+    response = production_app.test_client().get("/masuk")  # the form's CSRF token opens a session
+
+    [cookie] = set_cookies(response, production_app.config["SESSION_COOKIE_NAME"])
+    attributes = {part.strip().lower() for part in cookie.split(";")[1:]}
+    assert {"secure", "httponly", "samesite=lax"} <= attributes
+    assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("postgres://pranikah:rahasia@db.internal:5432/pranikah",
+     "postgresql+psycopg://pranikah:rahasia@db.internal:5432/pranikah"),
+    ("postgresql://pranikah@db.internal/pranikah", "postgresql+psycopg://pranikah@db.internal/pranikah"),
+    ("postgresql+psycopg://pranikah@db.internal/pranikah",
+     "postgresql+psycopg://pranikah@db.internal/pranikah"),
+    ("sqlite:////srv/pranikah/data.sqlite3", "sqlite:////srv/pranikah/data.sqlite3"),
+], ids=["heroku-style-postgres", "postgresql", "already-explicit", "sqlite"])
+def test_database_urls_are_rewritten_for_the_psycopg_driver(monkeypatch, given, expected):
+    monkeypatch.setenv("DATABASE_URL", given)
+    assert config_module._database_url() == expected
+
+
+def test_without_database_url_the_embedded_sqlite_file_under_instance_is_used(monkeypatch):
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert config_module._database_url() == f"sqlite:///{config_module.INSTANCE_DIR / 'pranikah.sqlite3'}"
