@@ -78,18 +78,21 @@ def _enable_sqlite_foreign_keys(app):
 
 def register_blueprints(app):
     from .admin.routes import bp as admin_bp
+    from .api import bp as api_bp
     from .auth.routes import bp as auth_bp
+    from .caselog.routes import bp as caselog_bp
+    from .certificates.routes import bp as certificates_bp
     from .couples.routes import bp as couples_bp
     from .dashboard.routes import bp as dashboard_bp
     from .learning.routes import bp as learning_bp
+    from .letters.routes import bp as letters_bp
+    from .letters.routes import review_bp
     from .main.routes import bp as main_bp
+    from .verify.routes import bp as verify_bp
 
-    app.register_blueprint(main_bp)
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(dashboard_bp)
-    app.register_blueprint(couples_bp)
-    app.register_blueprint(learning_bp)
-    app.register_blueprint(admin_bp)
+    for blueprint in (main_bp, auth_bp, dashboard_bp, couples_bp, learning_bp, letters_bp,
+                      review_bp, certificates_bp, verify_bp, caselog_bp, api_bp, admin_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_template_helpers(app):

@@ -11,3 +11,4 @@ from .learning import (  # noqa: F401
     Question,
     QuizAttempt,
 )
+from . import caselog, certificates, letters  # noqa: F401,E402  (each feature's own models)

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from ..extensions import db
 from ..models import AttemptQuestion, Question, QuizAttempt
 from ..models.base import utcnow
-from . import DomainError, learning
+from . import DomainError, events, learning
 
 
 class AttemptAlreadySubmitted(DomainError):
@@ -214,4 +214,6 @@ def submit_attempt(user, attempt, answers, now=None):
         aq.is_correct = results[aq_id]
     db.session.flush()
     db.session.refresh(attempt)
+    if attempt.passed:
+        events.quiz_passed.send(user, module=attempt.module, attempt=attempt)
     return attempt

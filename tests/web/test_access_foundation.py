@@ -1,28 +1,18 @@
-"""Access matrix (STYLE.md habit 4): every route × every role → expected answer.
+"""Access matrix of the foundation (accounts, couples, learning, admin) — see access.py.
 
-`OK` means the role gets through the access check (200, a redirect that isn't the login page,
-or 400 for an empty form post). `LOGIN` means a redirect to the login page. Every route of the
-app must appear here: `test_every_route_is_in_the_matrix` fails when one is added without a row.
+Also holds `test_every_route_is_in_a_matrix`, which gathers the MATRIX of every
+tests/web/test_access_*.py module and fails when a route of the app is in none.
 """
+import importlib
+import pkgutil
+
 import pytest
 
 from course_app.extensions import db
 from course_app.models import ROLES
 
 from .. import factories
-
-OK, LOGIN, FORBIDDEN, NOT_FOUND = "ok", "login", 403, 404
-ANON = "anonymous"
-PEOPLE = (ANON,) + ROLES
-
-
-def only(*roles, others=FORBIDDEN):
-    """Expected answers: OK for `roles`, LOGIN for anonymous, `others` for the rest."""
-    return {who: OK if who in roles else (LOGIN if who == ANON else others) for who in PEOPLE}
-
-
-PUBLIC = {who: OK for who in PEOPLE}
-ANY_USER = {who: LOGIN if who == ANON else OK for who in PEOPLE}
+from .access import ANY_USER, PUBLIC, check_row, only, shape
 
 # (method, url template, expected). {module}, {lesson}, {attempt}, {user} are filled in below.
 MATRIX = [
@@ -38,8 +28,8 @@ MATRIX = [
     ("POST", "/keluar", PUBLIC),
     ("GET", "/lupa-kata-sandi", PUBLIC),
     ("POST", "/lupa-kata-sandi", PUBLIC),
-    ("GET", "/atur-ulang-kata-sandi/not-a-token", PUBLIC),
-    ("POST", "/atur-ulang-kata-sandi/not-a-token", PUBLIC),
+    ("GET", "/atur-ulang-kata-sandi/{token}", PUBLIC),
+    ("POST", "/atur-ulang-kata-sandi/{token}", PUBLIC),
     ("GET", "/akun", ANY_USER),
     ("GET", "/akun/kata-sandi", ANY_USER),
     ("POST", "/akun/kata-sandi", ANY_USER),
@@ -94,30 +84,13 @@ def world():
     db.session.commit()
     return {"users": users, "ids": {"module": module.code, "lesson": lesson.slug,
                                     "attempt": attempt.id, "other_attempt": other_attempt.id,
-                                    "user": target.id}}
-
-
-def _classify(response):
-    if response.status_code == 302 and "/masuk" in response.headers["Location"]:
-        return LOGIN
-    if response.status_code in (200, 302, 400):
-        return OK
-    return response.status_code
+                                    "user": target.id, "token": "not-a-token"}}
 
 
 @pytest.mark.parametrize("method,template,expected", MATRIX,
                          ids=[f"{m} {t}" for m, t, _ in MATRIX])
-def test_access_matrix(app, world, login, method, template, expected):
-    url = template.format(**world["ids"])
-    for who in PEOPLE:
-        client = app.test_client()
-        if who != ANON:
-            user = world["users"][who]
-            response = client.post("/masuk", data={"email": user.email,
-                                                   "password": factories.PASSWORD})
-            assert response.status_code == 302
-        response = client.open(url, method=method, data={})
-        assert _classify(response) == expected[who], f"{who} {method} {url}: {response.status_code}"
+def test_access_matrix(app, world, method, template, expected):
+    check_row(app, world["users"], method, template.format(**world["ids"]), expected)
 
 
 @pytest.mark.parametrize("method,template", OBJECT_LEVEL)
@@ -136,24 +109,21 @@ def test_unknown_ids_answer_404(app, world):
     assert client.get("/admin/pengguna/999999").status_code == 404
 
 
-def test_every_route_is_in_the_matrix(app):
-    covered = {(m, t.split("{")[0].rstrip("/") if False else t) for m, t, _ in MATRIX}
-    templates = set()
-    for m, t, _ in MATRIX:
-        templates.add((m, _shape(t)))
-    missing = []
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
-            continue
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            if (method, _shape(rule.rule)) not in templates:
-                missing.append(f"{method} {rule.rule}")
-    assert covered and missing == []
+def all_matrices():
+    """Every MATRIX row of every tests/web/test_access*.py module."""
+    from tests import web
+
+    rows = []
+    for info in pkgutil.iter_modules(web.__path__):
+        if info.name.startswith("test_access"):
+            rows.extend(getattr(importlib.import_module(f"tests.web.{info.name}"), "MATRIX", []))
+    return rows
 
 
-def _shape(path):
-    """Replace every variable part with `*` so `/materi/{module}` matches `/materi/<code>`."""
-    import re
-    path = re.sub(r"<[^>]+>", "*", path)
-    path = re.sub(r"\{[^}]+\}", "*", path)
-    return path.replace("/not-a-token", "/*")
+def test_every_route_is_in_a_matrix(app):
+    covered = {(method, shape(template)) for method, template, _ in all_matrices()}
+    missing = [f"{method} {rule.rule}" for rule in app.url_map.iter_rules()
+               if rule.endpoint != "static"
+               for method in sorted(rule.methods - {"HEAD", "OPTIONS"})
+               if (method, shape(rule.rule)) not in covered]
+    assert missing == []

@@ -1,0 +1,1 @@
+"""Case-log report API (issue 5)."""

@@ -1,0 +1,1 @@
+"""Certificate status, public keys and status list API (issue 4)."""

@@ -1,0 +1,4 @@
+"""Certificates for couples: download PDF / QR (`bp`)."""
+from flask import Blueprint
+
+bp = Blueprint("certificates", __name__, url_prefix="/sertifikat")

@@ -1,0 +1,1 @@
+"""Case-log: cases, victims, perpetrators, services, lookups, audit — issue 5."""

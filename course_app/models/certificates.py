@@ -1,0 +1,1 @@
+"""Certificates, signing keys metadata and marriage records — issue 4."""

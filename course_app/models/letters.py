@@ -1,0 +1,1 @@
+"""Good-conduct letters (SKCK) and their file blobs — issue 3."""
