@@ -94,6 +94,22 @@ class Config:
     # Couples
     INVITE_CODE_TTL_HOURS = _env_int("INVITE_CODE_TTL_HOURS", 72)
 
+    # Good-conduct letters (SKCK): valid six months from issue unless the letter says otherwise.
+    LETTER_VALIDITY_MONTHS = _env_int("LETTER_VALIDITY_MONTHS", 6)
+
+    # Certificates (DESIGN §6). Private keys live in files here, never in the database or git.
+    SIGNING_KEYS_DIR = os.environ.get("SIGNING_KEYS_DIR", str(INSTANCE_DIR / "keys"))
+    CERTIFICATE_VALIDITY_DAYS = _env_int("CERTIFICATE_VALIDITY_DAYS", 365)
+    ISSUING_OFFICE_CODE = os.environ.get("ISSUING_OFFICE_CODE", "P3A-KPG")
+    ISSUING_OFFICE_NAME = os.environ.get(
+        "ISSUING_OFFICE_NAME", "Dinas Pemberdayaan Perempuan dan Perlindungan Anak Kota Kupang")
+    VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "60 per minute;600 per hour")
+    MINIMUM_MARRIAGE_AGE = 19  # UU 16/2019, art. 7(1): not a setting, the law
+
+    # Case-log (DESIGN §7). Fernet keys, comma-separated, newest first (MultiFernet rotation).
+    CASELOG_ENCRYPTION_KEYS = os.environ.get("CASELOG_ENCRYPTION_KEYS", "")
+    CASELOG_SMALL_CELL = _env_int("CASELOG_SMALL_CELL", 5)
+
     # Contacts shown on the help page. Never hard-coded: they are the office's to set.
     P3A_CONTACT_PHONE = os.environ.get("P3A_CONTACT_PHONE", "")
     P3A_CONTACT_ADDRESS = os.environ.get("P3A_CONTACT_ADDRESS", "")
