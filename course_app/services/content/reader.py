@@ -1,35 +1,13 @@
-"""Course content loader: the files under content/ become modules, lessons and questions.
-
-DESIGN §4: content is data kept as files and loaded by a CLI command; reloading is idempotent
-and versioned. The loader works in two phases:
-
-1. Read and check every file. Any problem raises `ContentError` naming the file and the
-   reason, and the database is not touched at all.
-2. Apply the differences. A module whose files changed gets `version + 1`; lessons are updated
-   in place by slug; a changed question becomes a new `Question` row (revision + 1) so that
-   old attempts keep exactly what they were asked. Nothing is ever deleted: what disappeared
-   from the files becomes inactive. A `ContentLoad` row records every load that changed
-   anything. The caller commits.
-
-Messages here are for the operator running the command, so they are in English.
-"""
-import hashlib
-import json
+"""Phase 1: read and check every content file. Any problem raises ContentError; the database
+is not touched. Messages are for the operator running the command, so they are in English."""
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import markdown
 import nh3
 import yaml
-from sqlalchemy import select
 
-from ..extensions import db
-from ..models import ContentLoad, Lesson, Module, Option, Question
-from ..models.base import utcnow
-
-#: Bump when the Markdown → HTML rendering changes, so the next load re-renders every lesson.
-RENDER_VERSION = 1
+from .specs import LessonSpec, ModuleSpec, OptionSpec, QuestionSpec
 
 #: Lesson HTML may contain only these tags (DESIGN §8: nothing executable reaches the page).
 ALLOWED_TAGS = {
@@ -59,128 +37,6 @@ class ContentError(Exception):
     def __init__(self, problems):
         self.problems = list(problems)
         super().__init__("\n".join(self.problems))
-
-
-# --- what the files say ---------------------------------------------------------------
-
-@dataclass
-class LessonSpec:
-    slug: str
-    title: str
-    position: int
-    body_markdown: str
-    body_html: str
-    min_read_seconds: int | None
-
-
-@dataclass
-class OptionSpec:
-    text: str
-    correct: bool
-
-
-@dataclass
-class QuestionSpec:
-    key: str
-    kind: str
-    text: str
-    explanation: str
-    options: list[OptionSpec]
-
-    @property
-    def content_hash(self):
-        return _sha256({"type": self.kind, "text": self.text, "explanation": self.explanation,
-                        "options": [[o.text, o.correct] for o in self.options]})
-
-
-@dataclass
-class ModuleSpec:
-    code: str
-    title: str
-    summary: str
-    position: int
-    questions_per_attempt: int
-    pass_mark: int
-    lessons: list[LessonSpec]
-    questions: list[QuestionSpec]
-
-    @property
-    def content_hash(self):
-        return _sha256({
-            "render": RENDER_VERSION,
-            "module": [self.code, self.title, self.summary, self.position,
-                       self.questions_per_attempt, self.pass_mark],
-            "lessons": [[le.slug, le.title, le.min_read_seconds, le.body_markdown]
-                        for le in self.lessons],
-            "questions": [[q.key, q.content_hash] for q in self.questions],
-        })
-
-
-# --- what a load did --------------------------------------------------------------------
-
-@dataclass
-class ModuleChange:
-    code: str
-    action: str  # created | updated | unchanged | deactivated
-    version: int
-    lessons_added: int = 0
-    lessons_updated: int = 0
-    lessons_deactivated: int = 0
-    questions_added: int = 0
-    questions_revised: int = 0
-    questions_deactivated: int = 0
-
-    def describe(self):
-        if self.action == "unchanged":
-            return f"{self.code}: unchanged (version {self.version})"
-        if self.action == "deactivated":
-            return f"{self.code}: deactivated (no longer in the files; version {self.version} kept)"
-        verb = "created" if self.action == "created" else "updated to"
-        parts = []
-        for label, counts in (
-                ("lessons", (("added", self.lessons_added), ("updated", self.lessons_updated),
-                             ("deactivated", self.lessons_deactivated))),
-                ("questions", (("added", self.questions_added), ("revised", self.questions_revised),
-                               ("deactivated", self.questions_deactivated)))):
-            done = [f"{n} {what}" for what, n in counts if n]
-            if done:
-                parts.append(f"{label}: {', '.join(done)}")
-        detail = f" — {'; '.join(parts)}" if parts else ""
-        return f"{self.code}: {verb} version {self.version}{detail}"
-
-
-@dataclass
-class LoadReport:
-    modules: list[ModuleChange] = field(default_factory=list)
-    content_hash: str = ""
-    content_load: ContentLoad | None = None
-
-    @property
-    def changed(self):
-        return any(m.action != "unchanged" for m in self.modules)
-
-    def by_code(self, code):
-        return next((m for m in self.modules if m.code == code), None)
-
-    def describe(self):
-        lines = [m.describe() for m in self.modules]
-        if self.changed:
-            count = sum(1 for m in self.modules if m.action != "unchanged")
-            lines.append(f"Content load recorded: {count} module(s) changed.")
-        else:
-            lines.append("Nothing changed: the database already holds this content.")
-        return "\n".join(lines)
-
-
-# --- public entry point ----------------------------------------------------------------
-
-def load_content(directory):
-    """Check every content file, then bring the database in line with them (caller commits).
-
-    Raises `ContentError` (and changes nothing) if any file is broken.
-    """
-    specs = read_content(directory)
-    return _apply(specs)
 
 
 def read_content(directory):
@@ -216,8 +72,6 @@ def render_markdown(text):
                      clean_content_tags={"script", "style"}, link_rel="noopener noreferrer",
                      url_schemes=ALLOWED_URL_SCHEMES, strip_comments=True)
 
-
-# --- phase 1: reading and checking --------------------------------------------------------
 
 class _Checker:
     def __init__(self, root):
@@ -461,116 +315,3 @@ class _Checker:
             self.problem(path, f"{where}a multiple-answer question needs at least one correct option")
             return None
         return QuestionSpec(key=key, kind=kind, text=text, explanation=explanation, options=options)
-
-
-# --- phase 2: applying -----------------------------------------------------------------
-
-def _apply(specs):
-    now = utcnow()
-    report = LoadReport(content_hash=_sha256([[s.code, s.content_hash] for s in specs]))
-    existing = {m.code: m for m in db.session.scalars(select(Module))}
-    for spec in specs:
-        module = existing.pop(spec.code, None)
-        if module is not None and module.is_active and module.content_hash == spec.content_hash:
-            report.modules.append(ModuleChange(spec.code, "unchanged", module.version))
-            continue
-        if module is None:
-            module = Module(code=spec.code, version=1, content_hash=spec.content_hash)
-            db.session.add(module)
-            change = ModuleChange(spec.code, "created", 1)
-        else:
-            module.version += 1
-            change = ModuleChange(spec.code, "updated", module.version)
-        module.title = spec.title
-        module.summary = spec.summary
-        module.position = spec.position
-        module.questions_per_attempt = spec.questions_per_attempt
-        module.pass_mark = spec.pass_mark
-        module.content_hash = spec.content_hash
-        module.is_active = True
-        module.updated_at = now
-        db.session.flush()
-        _apply_lessons(module, spec.lessons, change)
-        _apply_questions(module, spec.questions, change)
-        report.modules.append(change)
-    for module in sorted(existing.values(), key=lambda m: m.code):
-        if module.is_active:
-            module.is_active = False
-            module.updated_at = now
-            report.modules.append(ModuleChange(module.code, "deactivated", module.version))
-    if report.changed:
-        report.content_load = ContentLoad(content_hash=report.content_hash, loaded_at=now,
-                                          summary=report.describe())
-        db.session.add(report.content_load)
-    db.session.flush()
-    return report
-
-
-def _apply_lessons(module, specs, change):
-    """Lessons are updated in place by slug: reading progress keeps pointing at them."""
-    rows = {le.slug: le for le in db.session.scalars(
-        select(Lesson).where(Lesson.module_id == module.id))}
-    for spec in specs:
-        lesson = rows.pop(spec.slug, None)
-        values = {"title": spec.title, "position": spec.position,
-                  "body_markdown": spec.body_markdown, "body_html": spec.body_html,
-                  "min_read_seconds": spec.min_read_seconds, "is_active": True}
-        if lesson is None:
-            db.session.add(Lesson(module_id=module.id, slug=spec.slug, **values))
-            change.lessons_added += 1
-            continue
-        if any(getattr(lesson, name) != value for name, value in values.items()):
-            for name, value in values.items():
-                setattr(lesson, name, value)
-            change.lessons_updated += 1
-    for lesson in rows.values():
-        if lesson.is_active:
-            lesson.is_active = False
-            change.lessons_deactivated += 1
-
-
-def _apply_questions(module, specs, change):
-    """Questions are immutable revisions: a changed question is a new row, the old one retires."""
-    rows = db.session.scalars(select(Question).where(Question.module_id == module.id)
-                              .order_by(Question.key, Question.revision)).all()
-    latest, active = {}, {}
-    for question in rows:
-        latest[question.key] = question  # ordered by revision: the last one wins
-        if question.is_active:
-            active.setdefault(question.key, []).append(question)
-    for spec in specs:
-        digest = spec.content_hash
-        current = latest.get(spec.key)
-        if current is not None and current.content_hash == digest:
-            for stale in active.get(spec.key, []):
-                if stale is not current:
-                    stale.is_active = False
-            if not current.is_active:
-                current.is_active = True
-                change.questions_added += 1
-            continue
-        for stale in active.get(spec.key, []):
-            stale.is_active = False
-        question = Question(
-            module_id=module.id, key=spec.key, revision=(current.revision + 1) if current else 1,
-            content_hash=digest, kind=spec.kind, text=spec.text, explanation=spec.explanation,
-            is_active=True,
-            options=[Option(position=i, text=o.text, is_correct=o.correct)
-                     for i, o in enumerate(spec.options)])
-        db.session.add(question)
-        if current is None:
-            change.questions_added += 1
-        else:
-            change.questions_revised += 1
-    wanted = {s.key for s in specs}
-    for key, questions in active.items():
-        if key not in wanted:
-            for question in questions:
-                question.is_active = False
-            change.questions_deactivated += 1
-
-
-def _sha256(data):
-    encoded = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
-
