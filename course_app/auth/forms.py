@@ -6,13 +6,23 @@ from wtforms import BooleanField, DateField, EmailField, HiddenField, PasswordFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional, ValidationError
 
+from ..forms import strip
+
 #: ISO first (what <input type=date> sends), then day-first forms typed by hand.
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
 PHONE_RE = re.compile(r"^(\+62|62|0)8\d{7,12}$")
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
+def new_password_fields(label, confirm_label, required_message, confirm_message):
+    """A new password and its repetition (called inside a form's class body, so the fields
+    keep their place in the form's order)."""
+    password = PasswordField(label, validators=[DataRequired(required_message)],
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(confirm_label,
+                            validators=[DataRequired(confirm_message),
+                                        EqualTo("password", _l("Kedua kata sandi tidak sama."))],
+                            render_kw={"autocomplete": "new-password"})
+    return password, confirm
 
 
 def _phone_digits(value):
@@ -20,14 +30,14 @@ def _phone_digits(value):
 
 
 class RegisterForm(FlaskForm):
-    full_name = StringField(_l("Nama lengkap (sesuai KTP)"), filters=[_strip],
+    full_name = StringField(_l("Nama lengkap (sesuai KTP)"), filters=[strip],
                             validators=[DataRequired(_l("Isi nama lengkap Anda.")),
                                         Length(min=3, max=120, message=_l("Nama 3–120 karakter."))])
-    email = EmailField(_l("Email"), filters=[_strip],
+    email = EmailField(_l("Email"), filters=[strip],
                        validators=[DataRequired(_l("Isi alamat email Anda.")),
                                    Email(_l("Alamat email tidak valid."), check_deliverability=False),
                                    Length(max=254)])
-    phone = StringField(_l("Nomor HP (tidak wajib)"), filters=[_strip], validators=[Optional()],
+    phone = StringField(_l("Nomor HP (tidak wajib)"), filters=[strip], validators=[Optional()],
                         render_kw={"inputmode": "tel", "autocomplete": "tel"})
     # WTForms has no Indonesian catalogue: its own parse/choice messages would show in English.
     # Phones without a date picker show a text box: accept the way people write dates here too.
@@ -37,13 +47,8 @@ class RegisterForm(FlaskForm):
     sex = RadioField(_l("Jenis kelamin"), choices=[SelectChoice("L", _l("Laki-laki")), SelectChoice("P", _l("Perempuan"))],
                      validators=[InputRequired(_l("Pilih jenis kelamin."))],
                      invalid_choice_message=_l("Pilih jenis kelamin."))
-    password = PasswordField(_l("Kata sandi"), validators=[DataRequired(_l("Isi kata sandi."))],
-                             render_kw={"autocomplete": "new-password"})
-    password_confirm = PasswordField(
-        _l("Ulangi kata sandi"),
-        validators=[DataRequired(_l("Ulangi kata sandi.")),
-                    EqualTo("password", _l("Kedua kata sandi tidak sama."))],
-        render_kw={"autocomplete": "new-password"})
+    password, password_confirm = new_password_fields(
+        _l("Kata sandi"), _l("Ulangi kata sandi"), _l("Isi kata sandi."), _l("Ulangi kata sandi."))
     consent = BooleanField(
         _l("Saya setuju data pribadi saya diproses oleh Dinas P3A Kota Kupang untuk layanan persiapan pranikah (UU 27/2022 tentang Pelindungan Data Pribadi)."),
         validators=[DataRequired(_l("Persetujuan ini diperlukan untuk mendaftar."))])
@@ -63,7 +68,7 @@ class RegisterForm(FlaskForm):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("Email"), filters=[_strip], validators=[DataRequired(_l("Isi alamat email Anda."))],
+    email = EmailField(_l("Email"), filters=[strip], validators=[DataRequired(_l("Isi alamat email Anda."))],
                        render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Kata sandi"), validators=[DataRequired(_l("Isi kata sandi."))],
                              render_kw={"autocomplete": "current-password"})
@@ -75,26 +80,18 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Kata sandi saat ini"),
                                      validators=[DataRequired(_l("Isi kata sandi saat ini."))],
                                      render_kw={"autocomplete": "current-password"})
-    password = PasswordField(_l("Kata sandi baru"), validators=[DataRequired(_l("Isi kata sandi baru."))],
-                             render_kw={"autocomplete": "new-password"})
-    password_confirm = PasswordField(
-        _l("Ulangi kata sandi baru"),
-        validators=[DataRequired(_l("Ulangi kata sandi baru.")),
-                    EqualTo("password", _l("Kedua kata sandi tidak sama."))],
-        render_kw={"autocomplete": "new-password"})
+    password, password_confirm = new_password_fields(
+        _l("Kata sandi baru"), _l("Ulangi kata sandi baru"), _l("Isi kata sandi baru."),
+        _l("Ulangi kata sandi baru."))
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("Email"), filters=[_strip],
+    email = EmailField(_l("Email"), filters=[strip],
                        validators=[DataRequired(_l("Isi alamat email Anda.")),
                                    Email(_l("Alamat email tidak valid."), check_deliverability=False)])
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField(_l("Kata sandi baru"), validators=[DataRequired(_l("Isi kata sandi baru."))],
-                             render_kw={"autocomplete": "new-password"})
-    password_confirm = PasswordField(
-        _l("Ulangi kata sandi baru"),
-        validators=[DataRequired(_l("Ulangi kata sandi baru.")),
-                    EqualTo("password", _l("Kedua kata sandi tidak sama."))],
-        render_kw={"autocomplete": "new-password"})
+    password, password_confirm = new_password_fields(
+        _l("Kata sandi baru"), _l("Ulangi kata sandi baru"), _l("Isi kata sandi baru."),
+        _l("Ulangi kata sandi baru."))

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..extensions import db, limiter
+from ..forms import show_domain_error
 from ..security import safe_next
 from ..services import DomainError, accounts
 from ..services.mail import send_mail
@@ -20,14 +21,6 @@ def _home_for(user):
     return url_for("main.index")
 
 
-def _show_domain_error(form, error):
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
-
-
 @bp.route("/daftar", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
 def register():
@@ -42,7 +35,7 @@ def register():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _show_domain_error(form, error)
+            show_domain_error(form, error)
         else:
             login_user(user)
             flash(_("Akun Anda sudah dibuat. Langkah berikutnya: bentuk pasangan atau gabung dengan kode undangan."), "success")
@@ -92,7 +85,7 @@ def change_password():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _show_domain_error(form, error)
+            show_domain_error(form, error)
         else:
             flash(_("Kata sandi sudah diganti."), "success")
             return redirect(url_for("auth.account"))
@@ -131,7 +124,7 @@ def reset_password(token):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _show_domain_error(form, error)
+            show_domain_error(form, error)
         else:
             flash(_("Kata sandi baru sudah disimpan. Silakan masuk."), "success")
             return redirect(url_for("auth.login"))

@@ -5,11 +5,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..auth.forms import DATE_FORMATS
+from ..forms import strip
 from ..labels import INSTITUTION_LABELS
-
-
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
 
 
 class CoupleForm(FlaskForm):
@@ -25,7 +22,7 @@ class CoupleForm(FlaskForm):
         validators=[DataRequired(_l("Pilih jenis lembaga."))],
         invalid_choice_message=_l("Pilih jenis lembaga dari daftar."))
     institution_name = StringField(
-        _l("Nama lembaga"), filters=[_strip],
+        _l("Nama lembaga"), filters=[strip],
         validators=[DataRequired(_l("Tulis nama lembaga, misalnya nama gereja atau KUA.")),
                     Length(min=3, max=160, message=_l("Nama lembaga 3–160 karakter."))])
 
@@ -36,7 +33,7 @@ class CoupleForm(FlaskForm):
 
 
 class JoinForm(FlaskForm):
-    code = StringField(_l("Kode undangan dari pasangan"), filters=[_strip],
+    code = StringField(_l("Kode undangan dari pasangan"), filters=[strip],
                        validators=[DataRequired(_l("Tulis kode undangan."))],
                        render_kw={"autocomplete": "off", "autocapitalize": "characters",
                                   "spellcheck": "false"})

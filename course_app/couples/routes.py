@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 
 from ..access import roles_required
 from ..extensions import db
+from ..forms import show_domain_error
 from ..services import DomainError, couples
 from .forms import CoupleForm, JoinForm
 
@@ -24,75 +25,57 @@ def _render(create_form=None, join_form=None, edit_form=None):
         edit_form=edit_form)
 
 
-def _attach(form, error):
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
-
-
 @bp.get("/")
 @roles_required("participant")
 def index():
     return _render()
 
 
+def _submit(form, operation, done_message, redirect_to, form_slot):
+    """Validate, run one service call, commit once; else show the form again with the reason."""
+    if form.validate_on_submit():
+        try:
+            operation()
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            flash(done_message, "success")
+            return redirect(url_for(redirect_to))
+    return _render(**{form_slot: form}), 400
+
+
+def _wedding(form):
+    return dict(planned_wedding_date=form.planned_wedding_date.data,
+                institution_type=form.institution_type.data,
+                institution_name=form.institution_name.data)
+
+
 @bp.post("/buat")
 @roles_required("participant")
 def create():
     form = CoupleForm()
-    if form.validate_on_submit():
-        try:
-            couples.create_couple(current_user, planned_wedding_date=form.planned_wedding_date.data,
-                                  institution_type=form.institution_type.data,
-                                  institution_name=form.institution_name.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
-            flash(_("Pasangan dibuat. Berikan kode undangan kepada pasangan Anda."), "success")
-            return redirect(url_for("couples.index"))
-    return _render(create_form=form), 400
+    return _submit(form, lambda: couples.create_couple(current_user, **_wedding(form)),
+                   _("Pasangan dibuat. Berikan kode undangan kepada pasangan Anda."),
+                   "couples.index", "create_form")
 
 
 @bp.post("/ubah")
 @roles_required("participant")
 def edit():
     form = CoupleForm()
-    couple = couples.current_couple(current_user)
-    if form.validate_on_submit():
-        try:
-            couples.update_wedding(current_user, couple,
-                                   planned_wedding_date=form.planned_wedding_date.data,
-                                   institution_type=form.institution_type.data,
-                                   institution_name=form.institution_name.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
-            flash(_("Rencana pernikahan disimpan."), "success")
-            return redirect(url_for("couples.index"))
-    return _render(edit_form=form), 400
+    return _submit(form, lambda: couples.update_wedding(
+        current_user, couples.current_couple(current_user), **_wedding(form)),
+        _("Rencana pernikahan disimpan."), "couples.index", "edit_form")
 
 
 @bp.post("/gabung")
 @roles_required("participant")
 def join():
     form = JoinForm()
-    if form.validate_on_submit():
-        try:
-            couples.join_couple(current_user, form.code.data)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
-            flash(_("Anda sudah bergabung dengan pasangan Anda."), "success")
-            return redirect(url_for("dashboard.index"))
-    return _render(join_form=form), 400
+    return _submit(form, lambda: couples.join_couple(current_user, form.code.data),
+                   _("Anda sudah bergabung dengan pasangan Anda."), "dashboard.index", "join_form")
 
 
 @bp.post("/undangan")

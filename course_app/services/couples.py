@@ -165,14 +165,19 @@ def join_couple(user, raw_code, now=None):
     return couple
 
 
-def leave_couple(user, now=None):
-    """Leave the couple; the partner stays and may invite someone else. Not after a certificate."""
-    now = now or utcnow()
+def _unlocked_membership(user):
     membership = active_membership(user)
     if membership is None:
         raise DomainError(_l("Anda belum terdaftar dalam pasangan."))
+    _require_unlocked(membership.couple)
+    return membership
+
+
+def leave_couple(user, now=None):
+    """Leave the couple; the partner stays and may invite someone else. Not after a certificate."""
+    now = now or utcnow()
+    membership = _unlocked_membership(user)
     couple = membership.couple
-    _require_unlocked(couple)
     membership.left_at = now
     membership.active_user_id = None
     db.session.flush()
@@ -185,11 +190,7 @@ def leave_couple(user, now=None):
 def dissolve_couple(user, now=None):
     """End the couple for both partners. Not after a certificate."""
     now = now or utcnow()
-    membership = active_membership(user)
-    if membership is None:
-        raise DomainError(_l("Anda belum terdaftar dalam pasangan."))
-    couple = membership.couple
-    _require_unlocked(couple)
+    couple = _unlocked_membership(user).couple
     for member in couple.active_members:
         member.left_at = now
         member.active_user_id = None
