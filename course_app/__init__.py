@@ -1,6 +1,7 @@
 """Pranikah Kupang: premarital preparation and case mapping for Kota Kupang."""
 import logging
 import os
+import re
 
 from flask import Flask
 
@@ -42,10 +43,25 @@ def configure_settings(app, config):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
 
 
+QUERY_STRING = re.compile(r"\?\S*")
+
+
+class DropQueryStrings(logging.Filter):
+    """Query strings can carry names (searches) or tokens: request lines are logged without
+    them (DESIGN §8: no personal data in logs). gunicorn's access log is set up likewise."""
+
+    def filter(self, record):
+        if record.args and isinstance(record.args, tuple) and isinstance(record.args[0], str):
+            record.args = (QUERY_STRING.sub("", record.args[0]), *record.args[1:])
+        return True
+
+
 def configure_logging(app):
-    # Log lines carry method, path template and status only: no personal data (DESIGN §8).
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    werkzeug_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, DropQueryStrings) for f in werkzeug_log.filters):
+        werkzeug_log.addFilter(DropQueryStrings())
 
 
 def register_extensions(app):

@@ -241,3 +241,15 @@ def test_an_unexpected_database_error_logs_no_personal_data(client, caplog, monk
     logged = "\n".join(f"{r.getMessage()} {r.exc_text or ''}" for r in caplog.records)
     assert "unhandled error on POST /daftar" in logged
     assert email not in logged and name not in logged
+
+
+def test_request_log_lines_leave_out_query_strings():
+    """A search for a name must not put the name in the server log (DESIGN §8)."""
+    import logging
+
+    from course_app import DropQueryStrings
+
+    record = logging.LogRecord("werkzeug", logging.INFO, "", 0, '"%s" %s %s',
+                               ("GET /admin/pengguna?q=Nama+Contoh HTTP/1.1", "200", "-"), None)
+    DropQueryStrings().filter(record)
+    assert record.getMessage() == '"GET /admin/pengguna HTTP/1.1" 200 -'
