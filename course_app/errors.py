@@ -1,9 +1,9 @@
 """Friendly error pages in the user's language; the 500 handler rolls the session back."""
 import traceback
 
-from flask import render_template, request
+from flask import g, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
@@ -67,10 +67,10 @@ def register(app):
             app.logger.exception("unhandled error on %s %s", *where)
         return render_error(500)
 
-    from sqlalchemy.exc import OperationalError
-
     @app.errorhandler(OperationalError)
     def handle_db_down(error):
+        # The page must render without the database: the user loader sees this flag.
+        g.database_down = True
         db.session.rollback()
         app.logger.error("database unavailable on %s %s", request.method,
                          request.url_rule.rule if request.url_rule else "?")

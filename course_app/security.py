@@ -27,6 +27,8 @@ def register(app):
     @login_manager.user_loader
     def load_user(user_id):
         from .models import User
+        if g.get("database_down"):
+            return None  # rendering the 503 page: show it as to a visitor
         try:
             user = db.session.get(User, int(user_id))
         except (TypeError, ValueError):
