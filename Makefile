@@ -49,7 +49,7 @@ translations: install
 	$(BIN)/pybabel compile --use-fuzzy -d course_app/translations -D messages --statistics 2>&1 | tail -n 2
 
 extract-messages: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o course_app/translations/messages.pot .
+	$(BIN)/pybabel extract -F course_app/translations/babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o course_app/translations/messages.pot .
 	$(BIN)/pybabel update -i course_app/translations/messages.pot -d course_app/translations --no-fuzzy-matching
 
 chromium:
