@@ -1,13 +1,15 @@
 """The couple's checklist: what each partner has done and what is still missing."""
 from dataclasses import dataclass, field
 
-from . import couples, learning
+from . import couples, learning, letters
 
 
 @dataclass
 class PersonChecklist:
     user: object
     modules: list = field(default_factory=list)
+    #: The partner's good-conduct letter (SKCK): a letters.LetterSummary.
+    letter: object = None
 
     @property
     def modules_done(self):
@@ -21,12 +23,16 @@ class CoupleChecklist:
     partner_missing: bool
 
 
+def _person(user):
+    return PersonChecklist(user=user, modules=learning.module_progress(user),
+                           letter=letters.letter_summary(user))
+
+
 def checklist_for(user):
-    """Each partner's module status and best score. The letter and certificate steps are
-    shown as upcoming steps until those features exist."""
+    """Each partner's module status and best score, and their letter's status."""
     couple = couples.current_couple(user)
-    people = [PersonChecklist(user=user, modules=learning.module_progress(user))]
+    people = [_person(user)]
     partner = couples.partner_of(user, couple) if couple else None
     if partner is not None:
-        people.append(PersonChecklist(user=partner, modules=learning.module_progress(partner)))
+        people.append(_person(partner))
     return CoupleChecklist(couple=couple, people=people, partner_missing=partner is None)

@@ -1,0 +1,57 @@
+"""Access matrix of the letters feature: participant pages and the reviewers' desk (see access.py).
+
+The desk is for reviewers only — admins included in "everyone else" (they manage accounts,
+not letters). A letter's file answers its owner and reviewers; anyone else gets 404.
+"""
+import pytest
+
+from course_app.extensions import db
+
+from .. import factories
+from .access import NOT_FOUND, check_row, one_user_per_role, only
+
+MATRIX = [
+    ("GET", "/surat/", only("participant")),
+    ("GET", "/surat/unggah", only("participant")),
+    ("POST", "/surat/unggah", only("participant")),
+    ("GET", "/surat/{letter}/berkas", only("participant", "reviewer", others=NOT_FOUND)),
+    ("GET", "/tinjau/", only("reviewer")),
+    ("GET", "/tinjau/surat/{letter}", only("reviewer")),
+    ("POST", "/tinjau/surat/{letter}/setujui", only("reviewer")),
+    ("POST", "/tinjau/surat/{letter}/tolak", only("reviewer")),
+    ("GET", "/tinjau/pasangan", only("reviewer")),
+]
+
+# Another participant's letter does not exist for this participant (DESIGN §8).
+OBJECT_LEVEL = [
+    ("GET", "/surat/{other_letter}/berkas"),
+    ("GET", "/surat/{other_letter}/berkas?unduh=1"),
+]
+
+
+@pytest.fixture
+def world():
+    owner = factories.make_user(roles=("participant",))
+    users = one_user_per_role(participant=owner)
+    letter = factories.make_letter(owner, status="pending")
+    other_letter = factories.make_letter(factories.make_user(), status="pending")
+    db.session.commit()
+    return {"users": users, "ids": {"letter": letter.id, "other_letter": other_letter.id}}
+
+
+@pytest.mark.parametrize("method,template,expected", MATRIX, ids=[f"{m} {t}" for m, t, _ in MATRIX])
+def test_access_matrix(app, world, method, template, expected):
+    check_row(app, world["users"], method, template.format(**world["ids"]), expected)
+
+
+@pytest.mark.parametrize("method,template", OBJECT_LEVEL)
+def test_another_participants_letter_answers_404(app, world, method, template):
+    client = app.test_client()
+    factories.log_in(client, world["users"]["participant"])
+    assert client.open(template.format(**world["ids"]), method=method).status_code == 404
+
+
+def test_a_participant_holding_no_other_role_cannot_open_the_desks_letter_page(app, world):
+    client = app.test_client()
+    factories.log_in(client, world["users"]["participant"])
+    assert client.get(f"/tinjau/surat/{world['ids']['letter']}").status_code == 403
