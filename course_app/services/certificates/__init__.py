@@ -1,0 +1,63 @@
+"""Certificates (DESIGN §6): eligibility, issue, status, marriage records, revocation.
+
+A couple's certificate is issued the moment the last condition of `eligibility()` holds
+(`issuing` listens to the domain events that can complete it). Issuing freezes a snapshot,
+signs the token, draws the QR and builds the PDF once; the couple is locked from then on.
+
+- `rules`: ids, names, ages, statuses and labels, finding a couple's certificate;
+- `eligibility`: the conditions, in one function, and court dispensations;
+- `issuing`: issuing and the event receivers;
+- `verification`: the public status, checking a token, the signed status list;
+- `records`: recording the marriage, revocation, the reviewers' search;
+- `dashboard`: the couple's panel and downloads, learning completed for the demo.
+"""
+from .dashboard import (  # noqa: F401
+    CertificatePanel,
+    certificate_panel,
+    complete_learning_for_demo,
+    get_own_certificate_or_404,
+)
+from .eligibility import (  # noqa: F401
+    Eligibility,
+    Missing,
+    couples_needing_dispensation,
+    dispensation_for,
+    eligibility,
+    get_couple_or_404,
+    record_dispensation,
+)
+from .issuing import build_snapshot, issue_certificate, issue_if_eligible  # noqa: F401
+from .records import (  # noqa: F401
+    MarriageAlreadyRecorded,
+    notify_revocation,
+    record_marriage,
+    revoke_certificate,
+    search_certificates,
+)
+from .rules import (  # noqa: F401
+    REVOCATION_LABELS,
+    STATUS_LABELS,
+    age_on,
+    clean_name,
+    get_certificate,
+    latest_certificate,
+    live_certificate,
+    local_today,
+    mask_name,
+    names_of,
+    new_certificate_id,
+    normalise_id,
+    revocation_label,
+    revoked_certificate,
+    status_label,
+    status_of,
+    token_text,
+)
+from .verification import (  # noqa: F401
+    STATUS_LIST_VERSION,
+    Verification,
+    api_status,
+    split_verify_input,
+    status_list,
+    verify_token,
+)

@@ -1,0 +1,140 @@
+"""Issuing: the moment the last condition holds, freeze a snapshot, sign the token, build
+the PDF once; the couple is locked from then on.
+
+The receivers at the bottom listen to the domain events that can complete the conditions (a
+quiz passed, a letter approved, a court dispensation recorded).
+"""
+import logging
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from flask_babel import force_locale
+from sqlalchemy import update
+
+from ...extensions import db
+from ...labels import institution_label
+from ...models import Couple
+from ...models.base import utcnow
+from ...models.certificates import Certificate
+from .. import certificate_pdf, couples, events, learning, qr, quizzes, signing
+from .eligibility import dispensation_for, eligibility
+from .rules import clean_name, live_certificate, new_certificate_id
+
+log = logging.getLogger("course_app.services.certificates")
+
+
+def issue_if_eligible(couple, now=None, today=None):
+    """Issue the couple's certificate if every condition holds now; else do nothing.
+
+    Without a signing key on this host nothing is issued (and the participant's request that
+    completed the last condition still succeeds): the dashboard offers to try again.
+    """
+    if couple is None or live_certificate(couple) is not None:
+        return None
+    if not eligibility(couple, today).eligible:
+        return None
+    if not signing.can_sign():
+        log.warning("couple %s is eligible but no signing key is available", couple.id)
+        return None
+    return issue_certificate(couple, now)
+
+
+def issue_certificate(couple, now=None):
+    """Issue now, without checking eligibility (callers do; the demo doesn't).
+
+    The couple is claimed with a conditional UPDATE of `locked_at`: of two simultaneous
+    issues exactly one proceeds, the other gets the certificate already made (or None while
+    it is being made). The unique `live_couple_id` is the database's backstop.
+    """
+    now = (now or utcnow()).replace(microsecond=0)
+    key, private_key = signing.current_signing_key()
+    claimed = db.session.execute(
+        update(Couple).where(Couple.id == couple.id, Couple.locked_at.is_(None))
+        .values(locked_at=now).execution_options(synchronize_session=False)).rowcount
+    db.session.expire(couple, ["locked_at"])
+    if claimed != 1:
+        return live_certificate(couple)
+    certificate_id = new_certificate_id()
+    expires_at = now + timedelta(days=current_app.config["CERTIFICATE_VALIDITY_DAYS"])
+    snapshot = build_snapshot(couple, certificate_id, now, expires_at, key)
+    claims = signing.CertificateClaims(
+        certificate_id=certificate_id, issued_at=now, expires_at=expires_at,
+        names=tuple(person["name"] for person in snapshot["people"]),
+        office_code=snapshot["office"]["code"])
+    token = signing.certificate_token(claims, key, private_key)
+    base_url = current_app.config["PUBLIC_BASE_URL"]
+    snapshot["verify_url"] = qr.verify_url(base_url, certificate_id, signing.b32encode(token))
+    snapshot["page_url"] = qr.page_url(base_url, certificate_id)
+    pdf = certificate_pdf.render(snapshot)
+    certificate = Certificate(
+        id=certificate_id, couple_id=couple.id, live_couple_id=couple.id,
+        format_version=signing.FORMAT_VERSION, template_version=certificate_pdf.TEMPLATE_VERSION,
+        snapshot=snapshot, issued_at=now, expires_at=expires_at, signing_key_id=key.id,
+        token=token, pdf=pdf, pdf_sha256=certificate_pdf.sha256(pdf))
+    db.session.add(certificate)
+    db.session.flush()
+    log.info("certificate %s issued for couple %s", certificate.id, couple.id)
+    return certificate
+
+
+def build_snapshot(couple, certificate_id, issued_at, expires_at, key):
+    """Everything the certificate shows, frozen: later edits of profiles, modules or the
+    couple never reach it. Plain JSON types only."""
+    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    people = []
+    for member in couple.active_members:
+        user = member.user
+        modules = []
+        for progress in learning.module_progress(user):
+            best = quizzes.best_attempt(user, progress.module)
+            modules.append({
+                "code": progress.module.code, "title": progress.module.title,
+                "version": best.module_version if best else progress.module.version,
+                "best_score": best.score_percent if best else None,
+                "passed_on": best.submitted_at.astimezone(zone).date().isoformat() if best else None,
+            })
+        dispensation = dispensation_for(couple, user)
+        people.append({"name": clean_name(user.full_name), "modules": modules,
+                       "dispensation": dispensation.court_number if dispensation else None})
+    with force_locale("id"):
+        institution = str(institution_label(couple.institution_type))
+    return {
+        "format_version": signing.FORMAT_VERSION,
+        "template_version": certificate_pdf.TEMPLATE_VERSION,
+        "certificate_id": certificate_id,
+        "issued_at": signing.iso(issued_at),
+        "expires_at": signing.iso(expires_at),
+        # Dates as people in Kupang read them (WITA), for the paper.
+        "issued_on": issued_at.astimezone(zone).date().isoformat(),
+        "expires_on": expires_at.astimezone(zone).date().isoformat(),
+        "office": {"code": current_app.config["ISSUING_OFFICE_CODE"],
+                   "name": current_app.config["ISSUING_OFFICE_NAME"]},
+        "people": people,
+        "wedding": {"planned_date": couple.planned_wedding_date.isoformat(),
+                    "institution_type": couple.institution_type,
+                    "institution_label": institution,
+                    "institution_name": couple.institution_name},
+        "kid": key.kid,
+    }
+
+
+# --- reacting to the events that can complete the conditions ---------------------------------
+
+def _couple_of(user):
+    return couples.current_couple(user) if user is not None else None
+
+
+@events.quiz_passed.connect
+def _issue_after_quiz(user, **_extra):
+    issue_if_eligible(_couple_of(user))
+
+
+@events.letter_approved.connect
+def _issue_after_letter(user, **_extra):
+    issue_if_eligible(_couple_of(user))
+
+
+@events.dispensation_recorded.connect
+def _issue_after_dispensation(user, couple=None, **_extra):
+    issue_if_eligible(couple or _couple_of(user))

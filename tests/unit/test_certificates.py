@@ -1,0 +1,527 @@
+"""Certificates (DESIGN §6; issue 4 points 1, 2, 5, 7, 8, 11, 12): eligibility in one
+service, issue the moment the last condition holds, a frozen snapshot and PDF, statuses,
+recording the marriage, revocation, the status list."""
+import logging
+import threading
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from course_app.extensions import db
+from course_app.models import Couple
+from course_app.models.base import utcnow
+from course_app.models.certificates import Certificate
+from course_app.services import (
+    DomainError,
+    certificate_pdf,
+    certificates,
+    content,
+    couples,
+    demo,
+    letters,
+    signing,
+)
+from tests import factories
+from tests.certificate_builders import (  # noqa: F401
+    keys_dir_fixture,
+    keys_fixture,
+    make_certificate,
+    make_modules,
+    make_ready_couple,
+    pass_quiz,
+)
+
+
+def count_certificates():
+    return db.session.scalar(select(func.count()).select_from(Certificate))
+
+
+def missing_codes(couple):
+    return sorted(m.code for m in certificates.eligibility(couple).missing)
+
+
+# --- eligibility, in one function ------------------------------------------------------------
+
+def test_a_couple_with_everything_done_is_eligible(keys):
+    modules = make_modules(2)
+    couple, *_ = make_ready_couple(modules, pass_all=False)
+    assert missing_codes(couple) == ["modules"]
+
+
+def test_eligibility_says_exactly_which_modules_each_partner_still_lacks(keys):
+    modules = make_modules(2)
+    couple, first, second = make_ready_couple(modules, pass_all=False)
+    missing = certificates.eligibility(couple).missing
+    assert [(m.code, m.user) for m in missing] == [("modules", second)]
+    assert modules[-1].title in str(missing[0].message)
+    assert second.full_name in str(missing[0].message)
+
+
+def test_a_partner_without_an_approved_letter_is_missing_the_letter(keys):
+    modules = make_modules(1)
+    couple, first, second = make_ready_couple(modules, letters=False)
+    factories.make_letter(first)
+    factories.make_letter(second, status="pending")
+    missing = certificates.eligibility(couple).missing
+    assert [(m.code, m.user) for m in missing] == [("letter", second)]
+
+
+def test_an_expired_letter_does_not_count(keys):
+    modules = make_modules(1)
+    couple, first, second = make_ready_couple(modules, letters=False)
+    factories.make_letter(first)
+    factories.make_letter(second, issued_on=date.today() - timedelta(days=200),
+                          valid_until=date.today() - timedelta(days=1))
+    assert missing_codes(couple) == ["letter"]
+    assert count_certificates() == 0
+
+
+def test_a_partner_under_19_on_the_wedding_date_needs_a_court_dispensation(keys):
+    """UU 16/2019, art. 7: 19 years for both; below that only with a court dispensation."""
+    young = factories.make_user(full_name="Ana Muda", birth_date=date.today() - timedelta(days=18 * 365 + 100))
+    modules = make_modules(1)
+    couple, first, second = make_ready_couple(modules, second=young)
+    missing = certificates.eligibility(couple).missing
+    assert [(m.code, m.user) for m in missing] == [("age", young)]
+    assert "19" in str(missing[0].message)
+    assert count_certificates() == 0
+
+
+def test_nineteen_on_the_wedding_day_itself_is_old_enough(keys):
+    wedding = date.today() + timedelta(days=120)
+    birthday = date(wedding.year - 19, wedding.month, min(wedding.day, 28))
+    person = factories.make_user(birth_date=birthday)
+    couple, *_ = make_ready_couple(make_modules(1), second=person)
+    assert couple.planned_wedding_date >= birthday.replace(year=birthday.year + 19)
+    assert missing_codes(couple) == []
+
+
+def test_age_counts_whole_years_and_leap_day_birthdays_turn_on_the_first_of_march():
+    assert certificates.age_on(date(2008, 2, 29), date(2027, 2, 28)) == 18
+    assert certificates.age_on(date(2008, 2, 29), date(2027, 3, 1)) == 19
+    assert certificates.age_on(date(2000, 6, 15), date(2019, 6, 14)) == 18
+    assert certificates.age_on(date(2000, 6, 15), date(2019, 6, 15)) == 19
+
+
+def test_a_missing_birth_date_and_a_missing_partner_are_reported(keys):
+    person = factories.make_user(birth_date=None)
+    couple = factories.make_couple(person)
+    codes = missing_codes(couple)
+    assert "partner" in codes and "birth_date" in codes and "letter" in codes
+
+
+# --- issued the moment the last condition holds ----------------------------------------------
+
+def test_the_certificate_is_issued_when_the_last_quiz_is_passed(keys):
+    modules = make_modules(2)
+    couple, first, second = make_ready_couple(modules, pass_all=False)
+    assert certificates.live_certificate(couple) is None
+
+    pass_quiz(second, modules[-1])
+
+    certificate = certificates.live_certificate(couple)
+    assert certificate is not None
+    assert certificates.status_of(certificate) == "valid"
+    assert db.session.get(Couple, couple.id).locked_at is not None
+
+
+def test_the_certificate_is_issued_when_the_last_letter_is_approved(keys):
+    modules = make_modules(1)
+    couple, first, second = make_ready_couple(modules, letters=False)
+    factories.make_letter(first)
+    pending = factories.make_letter(second, status="pending")
+    assert certificates.live_certificate(couple) is None
+
+    letters.approve_letter(pending, factories.make_user(roles=("reviewer",)))
+
+    assert certificates.live_certificate(couple) is not None
+
+
+def test_the_certificate_is_issued_when_a_reviewer_records_the_dispensation(keys):
+    young = factories.make_user(full_name="Ana Muda", birth_date=date.today() - timedelta(days=18 * 365))
+    couple, first, second = make_ready_couple(make_modules(1), second=young)
+    reviewer = factories.make_user(roles=("reviewer",))
+    assert [c for c, people in certificates.couples_needing_dispensation()] == [couple]
+
+    certificates.record_dispensation(couple, young, " 12/Pdt.P/2026/PA.Kpg ", reviewer)
+
+    certificate = certificates.live_certificate(couple)
+    assert certificate is not None
+    assert certificate.snapshot["people"][1]["dispensation"] == "12/Pdt.P/2026/PA.Kpg"
+    assert certificates.couples_needing_dispensation() == []
+    with pytest.raises(DomainError):
+        certificates.record_dispensation(couple, young, "13/Pdt.P/2026/PA.Kpg", reviewer)
+
+
+def test_only_reviewers_record_dispensations_and_only_for_a_member(keys):
+    couple, first, second = make_ready_couple(make_modules(1), letters=False)
+    with pytest.raises(DomainError):
+        certificates.record_dispensation(couple, first, "12/Pdt.P/2026", first)
+    with pytest.raises(DomainError):
+        certificates.record_dispensation(couple, factories.make_user(), "12/Pdt.P/2026",
+                                         factories.make_user(roles=("reviewer",)))
+
+
+def test_without_a_signing_key_nothing_is_issued_and_the_quiz_still_counts(keys_dir):
+    modules = make_modules(1)
+    couple, first, second = make_ready_couple(modules, pass_all=False)
+
+    attempt = pass_quiz(second, modules[0])
+
+    assert attempt.passed
+    assert count_certificates() == 0
+    panel = certificates.certificate_panel(couple, first)
+    assert panel.eligibility.eligible and panel.waiting_for_key
+
+
+def test_a_certified_couple_is_locked(keys):
+    certificate, couple, first, second = make_certificate()
+    with pytest.raises(DomainError):
+        couples.leave_couple(first)
+    with pytest.raises(DomainError):
+        couples.dissolve_couple(second)
+
+
+def test_issuing_twice_gives_the_same_single_certificate(keys):
+    certificate, couple, *_ = make_certificate()
+    assert certificates.issue_if_eligible(couple) is None
+    assert certificates.issue_certificate(couple) == certificate
+    assert count_certificates() == 1
+
+
+def test_the_database_refuses_a_second_live_certificate_for_a_couple(keys):
+    certificate, couple, *_ = make_certificate()
+    db.session.commit()
+    twin = Certificate(**{c.name: getattr(certificate, c.name) for c in Certificate.__table__.columns
+                          if c.name != "id"}, id=certificates.new_certificate_id())
+    db.session.add(twin)
+    with pytest.raises(IntegrityError):
+        db.session.flush()
+    db.session.rollback()
+
+
+@pytest.mark.no_app_context
+def test_two_simultaneous_issues_never_give_a_couple_two_certificates(app, tmp_path, monkeypatch):
+    monkeypatch.setitem(app.config, "SIGNING_KEYS_DIR", str(tmp_path / "keys"))
+    try:
+        with app.app_context():
+            signing.generate_key()
+            couple, *_ = make_ready_couple(make_modules(1), letters=False)
+            db.session.commit()
+            couple_id = couple.id
+        barrier = threading.Barrier(4)
+        results, errors = [], []
+
+        def issue():
+            with app.app_context():
+                try:
+                    target = db.session.get(Couple, couple_id)
+                    barrier.wait(timeout=10)
+                    made = certificates.issue_certificate(target)
+                    db.session.commit()
+                    results.append(made.id if made else None)
+                except Exception as error:  # noqa: BLE001 - collected and asserted below
+                    db.session.rollback()
+                    errors.append(error)
+                finally:
+                    db.session.remove()
+
+        threads = [threading.Thread(target=issue) for _ in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        with app.app_context():
+            rows = db.session.scalars(select(Certificate).where(Certificate.couple_id == couple_id)).all()
+            assert len(rows) == 1, (results, errors)
+            assert rows[0].id in results
+            assert all(r in (rows[0].id, None) for r in results)
+    finally:
+        with app.app_context():
+            db.session.remove()
+            with db.engine.begin() as connection:
+                for table in reversed(db.metadata.sorted_tables):
+                    connection.execute(table.delete())
+
+
+# --- identifier and snapshot -----------------------------------------------------------------
+
+def test_ids_are_16_random_base32_characters():
+    ids = {certificates.new_certificate_id() for _ in range(200)}
+    assert len(ids) == 200
+    assert all(len(i) == 16 and set(i) <= set("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for i in ids)
+
+
+def test_ids_are_found_in_either_case_with_spaces_and_lookalike_digits(keys):
+    certificate, *_ = make_certificate()
+    spaced = " ".join(certificate.id[i:i + 4] for i in range(0, 16, 4)).lower()
+    assert certificates.get_certificate(spaced) == certificate
+    assert certificates.get_certificate(certificate.id.replace("O", "0").replace("I", "1")) == certificate
+    assert certificates.get_certificate("NOT-AN-ID") is None
+    assert certificates.get_certificate("A" * 16) is None
+
+
+def test_the_snapshot_freezes_names_modules_scores_dates_institution_and_template(keys):
+    modules = make_modules(2)
+    couple, first, second = make_ready_couple(modules)
+    certificate = certificates.live_certificate(couple)
+    snapshot = certificate.snapshot
+    assert [p["name"] for p in snapshot["people"]] == [first.full_name, second.full_name]
+    assert [m["code"] for m in snapshot["people"][0]["modules"]] == [m.code for m in modules]
+    assert all(m["best_score"] == 100 and m["passed_on"] for p in snapshot["people"] for m in p["modules"])
+    assert snapshot["wedding"]["institution_name"] == couple.institution_name
+    assert snapshot["wedding"]["planned_date"] == couple.planned_wedding_date.isoformat()
+    assert snapshot["template_version"] == certificate_pdf.TEMPLATE_VERSION
+    assert snapshot["office"]["code"] == "P3A-KPG"
+    assert snapshot["verify_url"].startswith("HTTP://127.0.0.1:5000/V/" + certificate.id + "#")
+
+
+def test_the_pdf_never_changes_after_a_profile_edit(keys):
+    certificate, couple, first, second = make_certificate()
+    db.session.commit()
+    pdf, digest, snapshot = certificate.pdf, certificate.pdf_sha256, dict(certificate.snapshot)
+    names = certificates.names_of(certificate)
+
+    first.full_name = "Nama Baru Sama Sekali"
+    first.birth_date = date(1990, 1, 1)
+    db.session.commit()
+    db.session.expire_all()
+
+    again = db.session.get(Certificate, certificate.id)
+    assert again.pdf == pdf
+    assert again.pdf_sha256 == digest == certificate_pdf.sha256(pdf)
+    assert again.snapshot == snapshot
+    assert certificates.names_of(again) == names
+    assert certificate_pdf.render(again.snapshot) == pdf  # deterministic from the snapshot
+
+
+def test_names_are_frozen_in_nfc_with_single_spaces(keys):
+    person = factories.make_user(full_name="  Jose\u0301   Mari\u0301a ")
+    couple, *_ = make_ready_couple(make_modules(1), first=person)
+    certificate = certificates.live_certificate(couple)
+    assert certificate.snapshot["people"][0]["name"] == "Jos\u00e9 Mar\u00eda"
+    assert certificates.verify_token(certificates.token_text(certificate)).claims.names[0] == "Jos\u00e9 Mar\u00eda"
+
+
+def test_masked_names_keep_only_each_words_first_letter():
+    assert certificates.mask_name("Maria  Goreti Bere") == "M**** G***** B***"
+    assert certificates.mask_name("Élise") == "É****"
+
+
+# --- statuses --------------------------------------------------------------------------------
+
+def test_a_fresh_certificate_verifies_as_valid(keys):
+    certificate, *_ = make_certificate()
+    result = certificates.verify_token(certificate.snapshot["verify_url"])
+    assert (result.status, result.reason) == ("valid", None)
+    assert result.claims.certificate_id == certificate.id
+
+
+def test_an_expired_certificate_verifies_as_expired(keys):
+    certificate, *_ = make_certificate()
+    later = certificate.expires_at + timedelta(seconds=1)
+    assert certificates.verify_token(certificate.snapshot["verify_url"], now=later).status == "expired"
+    assert certificates.status_of(certificate, later) == "expired"
+
+
+def test_a_revoked_certificate_verifies_as_revoked_and_the_couple_is_emailed(keys, app):
+    certificate, couple, first, second = make_certificate()
+    reviewer = factories.make_user(roles=("reviewer",))
+    outbox = app.extensions.setdefault("mail_outbox", [])
+    outbox.clear()
+
+    certificates.revoke_certificate(certificate, reviewer, "data_error", "salah ketik nama")
+    certificates.notify_revocation(certificate)
+
+    assert certificates.verify_token(certificate.snapshot["verify_url"]).status == "revoked"
+    assert sorted(m["To"] for m in outbox) == sorted([first.email, second.email])
+    assert "Data pada sertifikat salah" in outbox[0].get_content()
+    assert "salah ketik" not in outbox[0].get_content()  # the internal note stays internal
+    assert certificates.live_certificate(couple) is None
+    with pytest.raises(DomainError):
+        certificates.revoke_certificate(certificate, reviewer, "other")
+
+
+def test_a_revoked_couple_gets_no_new_certificate_on_its_own(keys):
+    modules = make_modules(1)
+    certificate, couple, first, second = make_certificate(modules)
+    certificates.revoke_certificate(certificate, factories.make_user(roles=("reviewer",)), "other")
+    assert certificates.issue_if_eligible(couple) is None
+    assert "revoked" in missing_codes(couple)
+    assert count_certificates() == 1
+
+
+def test_revocation_needs_a_reviewer_and_a_listed_reason(keys):
+    certificate, couple, first, second = make_certificate()
+    with pytest.raises(DomainError):
+        certificates.revoke_certificate(certificate, first, "other")
+    with pytest.raises(DomainError):
+        certificates.revoke_certificate(certificate, factories.make_user(roles=("reviewer",)), "bosan")
+
+
+def test_a_token_that_does_not_verify_is_unknown_with_its_reason(keys):
+    certificate, *_ = make_certificate()
+    url = certificate.snapshot["verify_url"]
+    token = url.split("#")[1]
+    flipped = token[:100] + ("A" if token[100] != "A" else "B") + token[101:]
+    assert certificates.verify_token(url.split("#")[0] + "#" + flipped).status == "unknown"
+    other_id = certificates.new_certificate_id()
+    mismatch = certificates.verify_token(url.replace(certificate.id, other_id, 1))
+    assert (mismatch.status, mismatch.reason) == ("unknown", "id_mismatch")
+    assert certificates.verify_token("garbage").reason == "malformed"
+
+
+def test_a_certificate_signed_before_a_rotation_stays_valid(keys):
+    modules = make_modules(1)
+    certificate, *_ = make_certificate(modules)
+    signing.rotate_keys()
+    db.session.flush()
+    assert certificates.verify_token(certificate.snapshot["verify_url"]).status == "valid"
+    newer, *_ = make_certificate(modules)
+    assert newer.signing_key_id != certificate.signing_key_id
+    assert certificates.verify_token(newer.snapshot["verify_url"]).status == "valid"
+
+
+# --- recording the marriage ------------------------------------------------------------------
+
+def test_an_officiant_records_the_marriage_once_and_the_second_attempt_says_who_and_when(keys):
+    certificate, couple, *_ = make_certificate()
+    officiant = factories.make_user(roles=("officiant",), full_name="Pdt. Yakobus Contoh")
+    other = factories.make_user(roles=("officiant",))
+
+    certificates.record_marriage(certificate, officiant, marriage_date=date.today(),
+                                 institution_type="gereja", institution_name="Jemaat GMIT Kota Baru")
+
+    assert certificates.status_of(certificate) == "used"
+    assert certificates.verify_token(certificate.snapshot["verify_url"]).status == "used"
+    with pytest.raises(certificates.MarriageAlreadyRecorded) as error:
+        certificates.record_marriage(certificate, other, marriage_date=date.today(),
+                                     institution_type="gereja", institution_name="Jemaat Lain")
+    assert "Pdt. Yakobus Contoh" in str(error.value)
+    assert certificate.marriage_institution_name == "Jemaat GMIT Kota Baru"
+
+
+def test_a_stale_second_recording_is_refused_by_the_conditional_update(keys):
+    certificate, *_ = make_certificate()
+    officiant = factories.make_user(roles=("officiant",), full_name="Imam Contoh")
+    db.session.commit()
+    # Someone else recorded it a moment ago; this request still holds the old state.
+    db.session.execute(db.update(Certificate).where(Certificate.id == certificate.id)
+                       .values(used_at=utcnow(), used_by_id=officiant.id, marriage_date=date.today(),
+                               marriage_institution_name="KUA Oebobo"))
+    with pytest.raises(certificates.MarriageAlreadyRecorded):
+        certificates.record_marriage(certificate, factories.make_user(roles=("officiant",)),
+                                     marriage_date=date.today(), institution_type="masjid_kua",
+                                     institution_name="KUA Maulafa")
+
+
+@pytest.mark.parametrize("change, field", [
+    (lambda c: dict(marriage_date=date.today() + timedelta(days=1)), "marriage_date"),
+    (lambda c: dict(marriage_date=c.issued_at.date() - timedelta(days=2)), "marriage_date"),
+    (lambda c: dict(institution_name="  "), "institution_name"),
+])
+def test_a_marriage_date_in_the_future_or_before_issue_is_refused(keys, change, field):
+    certificate, *_ = make_certificate()
+    values = dict(marriage_date=date.today(), institution_type="gereja", institution_name="Jemaat Contoh")
+    values.update(change(certificate))
+    with pytest.raises(DomainError) as error:
+        certificates.record_marriage(certificate, factories.make_user(roles=("officiant",)), **values)
+    assert error.value.field == field
+    assert certificates.status_of(certificate) == "valid"
+
+
+def test_only_officiants_record_and_never_on_a_revoked_certificate(keys):
+    certificate, couple, first, second = make_certificate()
+    values = dict(marriage_date=date.today(), institution_type="gereja", institution_name="Jemaat Contoh")
+    with pytest.raises(DomainError):
+        certificates.record_marriage(certificate, first, **values)
+    certificates.revoke_certificate(certificate, factories.make_user(roles=("reviewer",)), "other")
+    with pytest.raises(DomainError):
+        certificates.record_marriage(certificate, factories.make_user(roles=("officiant",)), **values)
+
+
+# --- the status list and the API JSON --------------------------------------------------------
+
+def test_the_status_list_holds_revoked_and_used_ids_signed_with_a_published_key(keys):
+    modules = make_modules(1)
+    revoked, *_ = make_certificate(modules)
+    used, *_ = make_certificate(modules)
+    valid, *_ = make_certificate(modules)
+    certificates.revoke_certificate(revoked, factories.make_user(roles=("reviewer",)), "false_document")
+    certificates.record_marriage(used, factories.make_user(roles=("officiant",)), marriage_date=date.today(),
+                                 institution_type="gereja", institution_name="Jemaat Contoh")
+
+    data = certificates.status_list()
+
+    assert [e["id"] for e in data["revoked"]] == [revoked.id]
+    assert [e["id"] for e in data["used"]] == [used.id]
+    key, payload = signing.verify_sign1(signing.b64url_decode(data["signed"]), signing.find_key_by_kid,
+                                        content_type=signing.STATUS_LIST_CONTENT_TYPE)
+    decoded = signing.cbor2.loads(payload)
+    assert decoded[3][0][0] == signing.b32decode(revoked.id) and decoded[3][0][2] == "false_document"
+    assert decoded[4][0][0] == signing.b32decode(used.id)
+    assert data["kid"] == key.kid
+    later = valid.expires_at + timedelta(days=1)
+    assert certificates.status_list(now=later)["revoked"] == []  # expired ones drop out
+
+
+def test_the_api_status_shows_masked_names_only(keys):
+    certificate, couple, first, second = make_certificate()
+    data = certificates.api_status(certificate.id.lower())
+    assert data["status"] == "valid" and data["id"] == certificate.id
+    assert data["masked_names"] == [certificates.mask_name(first.full_name), certificates.mask_name(second.full_name)]
+    assert first.full_name not in str(data)
+    assert set(data) >= {"id", "status", "issued_at", "expires_at", "masked_names", "used"}
+    unknown = certificates.api_status(certificates.new_certificate_id())
+    assert unknown["status"] == "unknown" and unknown["masked_names"] == []
+
+
+# --- privacy, demo ---------------------------------------------------------------------------
+
+def test_no_names_or_tokens_reach_the_logs(keys, caplog):
+    caplog.set_level(logging.DEBUG)
+    certificate, couple, first, second = make_certificate()
+    certificates.verify_token(certificate.snapshot["verify_url"])
+    certificates.record_marriage(certificate, factories.make_user(roles=("officiant",)), marriage_date=date.today(),
+                                 institution_type="gereja", institution_name="Jemaat Contoh")
+    certificates.status_list()
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    token = certificates.token_text(certificate)
+    for secret in (first.full_name, second.full_name, token[:40], first.full_name.split()[0]):
+        assert secret not in logged
+    assert certificate.id in logged  # the random id is what operators need
+
+
+def test_the_demo_certificate_is_made_once_through_the_eligibility_rules(keys, app):
+    content.load_content(str(Path(__file__).resolve().parents[2] / "content"))
+
+    first = demo.create_demo()["certificate"]
+    again = demo.create_demo()["certificate"]
+    assert first == again
+    certificate = db.session.get(Certificate, first["id"])
+    assert certificates.status_of(certificate) == "valid"
+    assert first["verify_url"] == certificate.snapshot["verify_url"]
+    assert certificates.verify_token(first["verify_url"]).status == "valid"
+    assert all(m["best_score"] is not None for p in certificate.snapshot["people"] for m in p["modules"])
+
+
+def test_an_unknown_key_id_and_a_wrong_key_each_verify_as_unknown_with_their_reason(keys):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    certificate, *_ = make_certificate()
+    claims = certificates.verify_token(certificate.snapshot["verify_url"]).claims
+    stranger = Ed25519PrivateKey.generate()
+
+    class Unpublished:
+        kid_bytes = bytes.fromhex(signing.kid_for(stranger.public_key().public_bytes(
+            serialization.Encoding.Raw, serialization.PublicFormat.Raw)))
+
+    unknown = signing.b32encode(signing.certificate_token(claims, Unpublished(), stranger))
+    wrong = signing.b32encode(signing.certificate_token(claims, keys, stranger))  # published kid, other key
+
+    assert (certificates.verify_token(unknown).status, certificates.verify_token(unknown).reason) == ("unknown", "unknown_key")
+    assert (certificates.verify_token(wrong).status, certificates.verify_token(wrong).reason) == ("unknown", "bad_signature")

@@ -1,0 +1,319 @@
+"""Certificate pages, the verification page and the API as people and scripts use them
+(issue 4 points 1, 5–10)."""
+import json
+import re
+from datetime import date, timedelta
+
+import pytest
+
+from course_app.extensions import db
+from course_app.models.base import utcnow
+from course_app.models.certificates import Certificate
+from course_app.services import certificates, signing
+
+from .. import factories
+from ..certificate_builders import (  # noqa: F401
+    keys_dir_fixture,
+    keys_fixture,
+    make_certificate,
+    make_modules,
+    make_ready_couple,
+)
+from .pages import error_beside, flashes, text
+
+
+def logged_in(app, user):
+    client = app.test_client()
+    factories.log_in(client, user)
+    return client
+
+
+@pytest.fixture
+def issued(keys):
+    certificate, couple, first, second = make_certificate()
+    db.session.commit()
+    return certificate, couple, first, second
+
+
+# --- the dashboard panel ---------------------------------------------------------------------
+
+def test_the_dashboard_says_exactly_what_is_still_missing(app, keys):
+    modules = make_modules(2)
+    couple, first, second = make_ready_couple(modules, pass_all=False, letters=False)
+    factories.make_letter(first)
+    db.session.commit()
+
+    page = text(logged_in(app, first).get("/beranda"))
+
+    assert "Yang masih kurang" in page
+    assert f"{second.full_name}: materi belum selesai — {modules[-1].title}" in page
+    assert f"{second.full_name}: SKCK belum disetujui" in page
+    assert f"{first.full_name}: SKCK" not in page
+
+
+def test_the_dashboard_offers_the_pdf_and_qr_once_issued(app, issued):
+    certificate, couple, first, second = issued
+    for person in (first, second):
+        response = logged_in(app, person).get("/beranda")
+        html = response.get_data(as_text=True)
+        assert f"/sertifikat/{certificate.id}/pdf" in html
+        assert f"/sertifikat/{certificate.id}/qr.svg" in html and f"/sertifikat/{certificate.id}/qr.png" in html
+        assert " ".join(certificate.id[i:i + 4] for i in range(0, 16, 4)) in text(response)
+
+
+def test_an_eligible_couple_without_a_key_then_gets_its_certificate_from_the_button(app, keys_dir):
+    modules = make_modules(1)
+    couple, first, second = make_ready_couple(modules)
+    db.session.commit()
+    client = logged_in(app, first)
+    assert "Terbitkan sertifikat" in text(client.get("/beranda"))
+
+    signing.generate_key()
+    db.session.commit()
+    response = client.post("/sertifikat/terbitkan")
+
+    assert response.status_code == 302
+    assert certificates.live_certificate(couple) is not None
+    assert ("success", "Selamat! Sertifikat pasangan Anda sudah terbit.") in flashes(client.get("/beranda"))
+
+
+# --- downloads -------------------------------------------------------------------------------
+
+def test_both_partners_download_the_stored_pdf_unchanged(app, issued):
+    certificate, couple, first, second = issued
+    for person in (first, second):
+        response = logged_in(app, person).get(f"/sertifikat/{certificate.id.lower()}/pdf")
+        assert response.status_code == 200
+        assert response.mimetype == "application/pdf"
+        assert response.data == certificate.pdf
+        assert response.headers["Content-Disposition"] == \
+            f'attachment; filename="sertifikat-pranikah-{certificate.id}.pdf"'
+        assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_the_qr_downloads_as_svg_and_png(app, issued):
+    certificate, couple, first, second = issued
+    client = logged_in(app, first)
+    svg = client.get(f"/sertifikat/{certificate.id}/qr.svg")
+    png = client.get(f"/sertifikat/{certificate.id}/qr.png")
+    assert svg.mimetype == "image/svg+xml" and svg.data.startswith(b"<?xml")
+    assert png.mimetype == "image/png" and png.data.startswith(b"\x89PNG")
+
+
+# --- the verification page -------------------------------------------------------------------
+
+def test_the_public_page_shows_the_status_and_masked_names_only(client, issued):
+    certificate, couple, first, second = issued
+    response = client.get(f"/v/{certificate.id}")
+    page = text(response)
+    assert response.status_code == 200
+    assert "SAH" in page and "Cocokkan nama dengan KTP" in page
+    assert certificates.mask_name(first.full_name) in page
+    assert first.full_name not in page and second.full_name not in page
+    assert certificate.expires_at.year and str(certificate.expires_at.year) in page
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert "verify-valid" in response.get_data(as_text=True) or "verdict-valid" in response.get_data(as_text=True)
+
+
+def test_the_page_answers_the_qr_spelling_and_either_case(client, issued):
+    certificate, *_ = issued
+    for path in (f"/V/{certificate.id}", f"/v/{certificate.id.lower()}", f"/V/{certificate.id.lower()}"):
+        response = client.get(path)
+        assert response.status_code == 200 and "SAH" in text(response), path
+
+
+def test_an_unknown_id_gets_the_unknown_status_page_not_an_error(client, keys):
+    for raw in (certificates.new_certificate_id(), "bukan-nomor", "A" * 64):
+        response = client.get(f"/v/{raw}")
+        assert response.status_code == 200
+        assert "TIDAK DIKENAL" in text(response)
+
+
+def test_the_page_loads_its_scripts_from_the_site_only(client, issued):
+    certificate, *_ = issued
+    html = client.get(f"/v/{certificate.id}").get_data(as_text=True)
+    for tag in re.findall(r"<script[^>]*>", html):
+        assert 'src="/static/' in tag or 'type="application/json"' in tag, tag
+    assert "style=" not in html
+
+
+@pytest.mark.parametrize("status, word, change", [
+    ("expired", "KEDALUWARSA", lambda c: setattr(c, "expires_at", utcnow() - timedelta(seconds=1))),
+    ("revoked", "DICABUT", lambda c: certificates.revoke_certificate(
+        c, factories.make_user(roles=("reviewer",)), "false_document")),
+])
+def test_expired_and_revoked_certificates_say_so_with_the_reason(client, issued, status, word, change):
+    certificate, *_ = issued
+    change(certificate)
+    db.session.commit()
+    page = text(client.get(f"/v/{certificate.id}"))
+    assert word in page
+    if status == "revoked":
+        assert "Dokumen persyaratan tidak sah" in page
+
+
+def test_an_officiant_sees_full_names_and_records_the_marriage_once(app, issued):
+    certificate, couple, first, second = issued
+    officiant = factories.make_user(roles=("officiant",), full_name="Pdt. Yakobus Contoh")
+    other = factories.make_user(roles=("officiant",))
+    db.session.commit()
+    client = logged_in(app, officiant)
+
+    page = text(client.get(f"/v/{certificate.id}"))
+    assert first.full_name in page and second.full_name in page
+    assert "Catat pernikahan" in page
+
+    response = client.post(f"/v/{certificate.id}/nikah", data={
+        "marriage_date": date.today().strftime("%d/%m/%Y"), "institution_type": "gereja",
+        "institution_name": "Jemaat Contoh Kota"})
+    assert response.status_code == 302
+    page = text(client.get(f"/v/{certificate.id}"))
+    assert "SUDAH DIPAKAI" in page and "Jemaat Contoh Kota" in page
+    assert "Dicatat oleh Pdt. Yakobus Contoh" in page
+
+    again = logged_in(app, other)
+    response = again.post(f"/v/{certificate.id}/nikah", data={
+        "marriage_date": date.today().isoformat(), "institution_type": "gereja", "institution_name": "Jemaat Lain"},
+        follow_redirects=True)
+    [(category, message)] = flashes(response)
+    assert category == "error" and "sudah dicatat oleh Pdt. Yakobus Contoh" in message
+    assert db.session.get(Certificate, certificate.id).marriage_institution_name == "Jemaat Contoh Kota"
+
+
+def test_a_future_marriage_date_is_refused_beside_the_field(app, issued):
+    certificate, *_ = issued
+    officiant = factories.make_user(roles=("officiant",))
+    db.session.commit()
+    response = logged_in(app, officiant).post(f"/v/{certificate.id}/nikah", data={
+        "marriage_date": (date.today() + timedelta(days=3)).isoformat(), "institution_type": "gereja",
+        "institution_name": "Jemaat Contoh"})
+    assert response.status_code == 400
+    assert error_beside(response, "marriage_date") == "Tanggal pernikahan tidak boleh di masa depan."
+    assert certificates.status_of(db.session.get(Certificate, certificate.id)) == "valid"
+
+
+def test_verification_is_rate_limited(make_app, issued):
+    certificate, *_ = issued
+    limited = make_app(RATELIMIT_ENABLED=True, VERIFY_RATE_LIMIT="3 per minute")
+    client = limited.test_client()
+    codes = [client.get(f"/v/{certificate.id}").status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    api = [client.get(f"/api/v1/certificates/{certificate.id}").status_code for _ in range(4)]
+    assert api == [200, 200, 200, 429]
+
+
+# --- the API ---------------------------------------------------------------------------------
+
+def test_the_status_api_answers_json_with_masked_names(client, issued):
+    certificate, couple, first, second = issued
+    data = client.get(f"/api/v1/certificates/{certificate.id.lower()}").get_json()
+    assert data["id"] == certificate.id and data["status"] == "valid"
+    assert data["masked_names"] == [certificates.mask_name(first.full_name), certificates.mask_name(second.full_name)]
+    assert data["used"] is None
+    assert data["issued_at"].endswith("Z") and data["expires_at"].endswith("Z")
+
+
+def test_the_status_api_answers_unknown_ids_the_same_way(client, keys):
+    response = client.get(f"/api/v1/certificates/{certificates.new_certificate_id()}")
+    assert response.status_code == 200
+    assert response.get_json()["status"] == "unknown"
+    assert client.get("/api/v1/certificates/%3Cscript%3E").get_json() == {
+        "id": None, "status": "unknown", "issued_at": None, "expires_at": None, "masked_names": [],
+        "used": None, "revoked": None}
+
+
+def test_the_keys_api_publishes_public_keys_with_validity(client, keys):
+    data = client.get("/api/v1/keys").get_json()
+    [key] = data["keys"]
+    assert key["kid"] == keys.kid and key["crv"] == "Ed25519" and key["alg"] == "EdDSA"
+    assert signing.b64url_decode(key["x"]) == keys.public_key
+    assert key["valid_from"].endswith("Z") and key["signs_until"] is None
+
+
+def test_the_status_list_api_is_signed(client, issued):
+    certificate, *_ = issued
+    certificates.revoke_certificate(certificate, factories.make_user(roles=("reviewer",)), "other")
+    db.session.commit()
+    data = client.get("/api/v1/status-list").get_json()
+    assert [e["id"] for e in data["revoked"]] == [certificate.id]
+    key, payload = signing.verify_sign1(signing.b64url_decode(data["signed"]), signing.find_key_by_kid,
+                                        content_type=signing.STATUS_LIST_CONTENT_TYPE)
+    assert signing.cbor2.loads(payload)[2] > 0
+
+
+def test_the_status_list_without_a_key_answers_503(client, keys_dir):
+    assert client.get("/api/v1/status-list").status_code == 503
+
+
+# --- reviewers -------------------------------------------------------------------------------
+
+def test_a_reviewer_finds_and_revokes_a_certificate_and_the_couple_is_emailed(app, issued):
+    certificate, couple, first, second = issued
+    reviewer = factories.make_user(roles=("reviewer",))
+    db.session.commit()
+    client = logged_in(app, reviewer)
+    outbox = app.extensions.setdefault("mail_outbox", [])
+    outbox.clear()
+
+    found = text(client.get("/sertifikat/kelola", query_string={"q": first.full_name.split()[0]}))
+    assert first.full_name in found
+
+    missing = client.post(f"/sertifikat/kelola/{certificate.id}/cabut", data={"reason": ""})
+    assert missing.status_code == 400 and error_beside(missing, "reason")
+
+    response = client.post(f"/sertifikat/kelola/{certificate.id}/cabut",
+                           data={"reason": "data_error", "note": "nama salah ketik"}, follow_redirects=True)
+    assert ("success", "Sertifikat dicabut. Pasangan sudah diberi tahu lewat email.") in flashes(response)
+    assert sorted(m["To"] for m in outbox) == sorted([first.email, second.email])
+    assert certificates.status_of(db.session.get(Certificate, certificate.id)) == "revoked"
+
+
+def test_a_reviewer_records_a_dispensation_and_the_certificate_is_issued(app, keys):
+    young = factories.make_user(full_name="Ana Muda", birth_date=date.today() - timedelta(days=18 * 365))
+    couple, first, second = make_ready_couple(make_modules(1), second=young)
+    reviewer = factories.make_user(roles=("reviewer",))
+    db.session.commit()
+    client = logged_in(app, reviewer)
+
+    page = text(client.get("/sertifikat/dispensasi"))
+    assert "Ana Muda: 18 tahun pada tanggal pernikahan" in page
+
+    prefix = f"c{couple.id}-"
+    empty = client.post(f"/sertifikat/dispensasi/{couple.id}", data={prefix + "user_id": young.id})
+    assert empty.status_code == 400 and error_beside(empty, prefix + "court_number")
+
+    response = client.post(f"/sertifikat/dispensasi/{couple.id}", data={
+        prefix + "user_id": young.id, prefix + "court_number": "12/Pdt.P/2026/PA.Kpg"}, follow_redirects=True)
+    assert any("Sertifikat pasangan ini langsung terbit" in m for _c, m in flashes(response))
+    assert certificates.live_certificate(couple) is not None
+
+
+# --- the offline verifier's plumbing ---------------------------------------------------------
+
+def test_the_scan_page_sends_a_typed_id_to_its_verification_page(client, issued):
+    certificate, *_ = issued
+    spaced = " ".join(certificate.id[i:i + 4] for i in range(0, 16, 4)).lower()
+    response = client.get("/verify/scan", query_string={"id": spaced})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/v/{certificate.id}")
+    bad = client.get("/verify/scan", query_string={"id": "123"})
+    assert bad.status_code == 200 and flashes(bad)[0][0] == "error"
+
+
+def test_the_service_worker_may_control_the_whole_site_and_lists_what_it_caches(client):
+    response = client.get("/verify/sw.js")
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    assert response.headers["Service-Worker-Allowed"] == "/"
+    body = response.get_data(as_text=True)
+    precache = json.loads(re.search(r"self.PK_PRECACHE = (\[.*?\]);", body).group(1))
+    assert {"/verify/scan", "/api/v1/keys", "/api/v1/status-list", "/static/js/verify.js",
+            "/static/js/scan.js", "/static/vendor/jsqr-1.4.0/dist/jsQR.js"} <= set(precache)
+    for path in precache:
+        if path.startswith("/static/"):
+            assert client.get(path).status_code == 200, path
+
+
+def test_the_manifest_makes_the_verifier_installable(client):
+    data = json.loads(client.get("/verify/manifest.webmanifest").get_data(as_text=True))
+    assert data["start_url"] == "/verify/scan" and data["display"] == "standalone"
+    assert {"192x192", "512x512"} <= {icon["sizes"] for icon in data["icons"]}
