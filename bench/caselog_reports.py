@@ -1,0 +1,106 @@
+"""Case-log grouped reports over 200,000 generated cases (DESIGN §9: < 300 ms each).
+
+Builds a throwaway database per engine — a temporary SQLite file, and a PostgreSQL database on
+127.0.0.1:5432 (user postgres) that is created and dropped here — fills it with
+`services.caselog.synthetic.generate`, then times every report dimension over the whole range
+and over the last quarter (median of 5 runs after a warm-up). When PostgreSQL cannot be
+reached its rows say so and fail.
+"""
+import os
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import date
+
+CASES = int(os.environ.get("CASELOG_BENCH_CASES", 200_000))
+TARGET_MS = 300
+RUNS = 5
+PG = dict(host="127.0.0.1", port=5432, user="postgres")
+
+
+def _app(url):
+    from config import TestingConfig
+    from course_app import create_app
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = url
+        SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+
+    return create_app(Config)
+
+
+def _time(call):
+    call()  # warm-up: first query pays for plan and page cache
+    samples = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        call()
+        samples.append((time.perf_counter() - start) * 1000)
+    return statistics.median(samples)
+
+
+def measure(engine, url):
+    from course_app.extensions import db
+    from course_app.services.caselog import reports, synthetic
+
+    app = _app(url)
+    rows = []
+    with app.app_context():
+        db.create_all()
+        start = time.perf_counter()
+        synthetic.generate(CASES, seed=9, end=date(2026, 6, 30), start=date(2023, 7, 1))
+        db.session.commit()
+        if engine == "PostgreSQL":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE")
+        generated = time.perf_counter() - start
+        rows.append((f"caselog {engine}: generate {CASES:,} cases", f"{generated:.1f} s",
+                     "(setup, no target)", 0.0, True))
+        quarter = (date(2026, 4, 1), date(2026, 6, 30))
+        for dimension in reports.DIMENSIONS:
+            for label, (date_from, date_to) in (("all", (None, None)), ("quarter", quarter)):
+                ms = _time(lambda d=dimension, f=date_from, t=date_to: reports.build_report(d, f, t))
+                rows.append((f"caselog {engine}: report {dimension} ({label})", f"{ms:.0f} ms",
+                             f"< {TARGET_MS} ms", ms / TARGET_MS, ms < TARGET_MS))
+        ms = _time(lambda: reports.reporting_delay())
+        rows.append((f"caselog {engine}: reporting delay (all)", f"{ms:.0f} ms", f"< {TARGET_MS} ms",
+                     ms / TARGET_MS, ms < TARGET_MS))
+        db.session.remove()
+        db.engine.dispose()
+    return rows
+
+
+def sqlite_rows():
+    with tempfile.TemporaryDirectory() as tmp:
+        return measure("SQLite", f"sqlite:///{tmp}/caselog-bench.sqlite3")
+
+
+def postgres_rows():
+    try:
+        import psycopg
+
+        name = f"pk_bench_caselog_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=3, **PG) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except Exception as error:  # noqa: BLE001 - any failure means "not available"
+        return [("caselog PostgreSQL: not available", type(error).__name__, "127.0.0.1:5432 user postgres",
+                 0.0, False)]
+    try:
+        return measure("PostgreSQL", f"postgresql+psycopg://{PG['user']}@{PG['host']}:{PG['port']}/{name}")
+    finally:
+        with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def table():
+    return sqlite_rows() + postgres_rows()
+
+
+if __name__ == "__main__":
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    for row in table():
+        print(f"{row[0]:<55} {row[1]:>10}  {row[2]:<18} {'pass' if row[4] else 'FAIL'}")

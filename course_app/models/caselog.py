@@ -1,1 +1,0 @@
-"""Case-log: cases, victims, perpetrators, services, lookups, audit — issue 5."""

@@ -1,0 +1,15 @@
+"""Case-log: cases, victims, perpetrators, services, lookups, audit — issue 5."""
+from .cases import (  # noqa: F401
+    CASE_STATUSES,
+    Case,
+    CaseCategory,
+    CaseNumberCounter,
+    Perpetrator,
+    ServiceEntry,
+    StatusChange,
+    Victim,
+    VictimPerpetrator,
+)
+from .lookups import Kecamatan, Kelurahan, Lookup  # noqa: F401
+from .records import AuditEntry, ImportBatch  # noqa: F401
+from .types import Ciphertext, EncryptedDate, EncryptedText  # noqa: F401

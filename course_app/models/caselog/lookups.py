@@ -1,0 +1,50 @@
+"""Lookup lists (categories with stable codes) and Kota Kupang's kecamatan and kelurahan."""
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ...extensions import db
+
+
+class Lookup(db.Model):
+    """One entry of a category list: `kind` names the list, `code` is stable and never reused.
+
+    Admins edit labels, order and whether an entry is offered; an entry in use is never deleted.
+    `grouping` holds the impact group (fisik, psikis, ...) where a list has one.
+    """
+
+    __tablename__ = "caselog_lookups"
+    __table_args__ = (UniqueConstraint("kind", "code"),
+                      Index("ix_caselog_lookups_kind_position", "kind", "position"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    code: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(160))
+    grouping: Mapped[str | None] = mapped_column(String(30))
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self):
+        return f"<Lookup {self.kind}:{self.code}>"
+
+
+class Kecamatan(db.Model):
+    __tablename__ = "caselog_kecamatan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(10), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+
+    kelurahan: Mapped[list["Kelurahan"]] = relationship(
+        back_populates="kecamatan", order_by="Kelurahan.name")
+
+
+class Kelurahan(db.Model):
+    __tablename__ = "caselog_kelurahan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(12), unique=True)
+    name: Mapped[str] = mapped_column(String(80))
+    kecamatan_id: Mapped[int] = mapped_column(ForeignKey("caselog_kecamatan.id"), index=True)
+
+    kecamatan: Mapped[Kecamatan] = relationship(back_populates="kelurahan")

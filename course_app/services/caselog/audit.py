@@ -1,0 +1,54 @@
+"""The case-log audit log: every view, change, import and export (DESIGN §7).
+
+Entries say who, what, when and which object — never personal data: `detail` carries codes,
+dates, counts and filter settings only. The log is append-only (see `AuditEntry`).
+"""
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import select
+
+from ...extensions import db
+from ...models import User
+from ...models.caselog import AuditEntry
+
+#: Action codes (stable; labels in the UI).
+ACTIONS = ("case_list", "case_view", "case_create", "case_update", "case_status", "service_add",
+           "import_preview", "import_view", "import_confirm", "import_discard", "report_view", "report_export",
+           "case_export", "api_report", "lookup_create", "lookup_update", "lookup_delete",
+           "audit_view", "keys_rotate", "generate")
+
+
+def record(user, action, object_type=None, object_id=None, detail=None):
+    """Append one entry. `user` may be None for CLI runs."""
+    entry = AuditEntry(user_id=getattr(user, "id", None), action=action, object_type=object_type,
+                       object_id=None if object_id is None else str(object_id),
+                       detail=(detail or None) and str(detail)[:300])
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+def describe_filters(**filters):
+    """Filter settings as `key=value` pairs for `detail` — pass only non-personal values."""
+    return " ".join(f"{k}={v}" for k, v in filters.items() if v not in (None, "", [], ()))
+
+
+def search(*, email=None, action=None, object_type=None, object_id=None, date_from=None,
+           date_to=None):
+    """A select of entries, newest first, for the admins' audit page."""
+    query = select(AuditEntry).order_by(AuditEntry.id.desc())
+    if email:
+        query = query.join(User, User.id == AuditEntry.user_id).where(
+            User.email.ilike(f"%{email.strip().lower()}%"))
+    if action:
+        query = query.where(AuditEntry.action == action)
+    if object_type:
+        query = query.where(AuditEntry.object_type == object_type)
+    if object_id:
+        query = query.where(AuditEntry.object_id == str(object_id))
+    if date_from:
+        query = query.where(AuditEntry.at >= datetime.combine(date_from, time.min, tzinfo=UTC))
+    if date_to:
+        query = query.where(AuditEntry.at < datetime.combine(date_to + timedelta(days=1), time.min,
+                                                             tzinfo=UTC))
+    return query

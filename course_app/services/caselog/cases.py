@@ -1,0 +1,323 @@
+"""Cases: create, edit, status workflow, services log, list and search (DESIGN §7).
+
+Rules live here and in `payload.check_rules`; views only shape the input and commit.
+"""
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from ...extensions import db
+from ...models.base import utcnow
+from ...models.caselog import (
+    CASE_STATUSES,
+    Case,
+    CaseCategory,
+    Lookup,
+    Perpetrator,
+    ServiceEntry,
+    StatusChange,
+    Victim,
+    VictimPerpetrator,
+)
+from .. import DomainError
+from .payload import (
+    CATEGORY_KINDS,
+    PERSON_LOOKUPS,
+    LookupIndex,
+    check_rules,
+    perpetrator_age_group,
+    person_age,
+)
+from .reference import age_group
+from .writer import write_cases
+
+#: Allowed status changes: open → in handling → referred → closed; a closed case may reopen.
+TRANSITIONS = {
+    "open": ("in_handling", "referred", "closed"),
+    "in_handling": ("referred", "closed"),
+    "referred": ("in_handling", "closed"),
+    "closed": ("in_handling",),
+}
+
+
+class CaseRuleError(DomainError):
+    """Every broken rule of a payload at once: `problems` is [(field, message)]."""
+
+    def __init__(self, problems):
+        super().__init__(problems[0][1], field=problems[0][0])
+        self.problems = problems
+
+
+def _checked(data, index, today):
+    problems = list(check_rules(data, index, today or date.today()))
+    if problems:
+        raise CaseRuleError(problems)
+
+
+def get_case_or_404(case_id):
+    return db.first_or_404(select(Case).where(Case.id == case_id).options(
+        selectinload(Case.categories), selectinload(Case.victims), selectinload(Case.perpetrators),
+        selectinload(Case.relationships), selectinload(Case.services),
+        selectinload(Case.status_changes)))
+
+
+def create_case(data, user, today=None):
+    """Record a new case with its victims, perpetrators and relationships; status `open`."""
+    index = LookupIndex()
+    _checked(data, index, today)
+    _check_unique_reference(data)
+    try:
+        (case_id,) = write_cases([data], index, user=user)
+    except IntegrityError:
+        # The same report was recorded by someone else a moment ago: say so, like above.
+        db.session.rollback()
+        _check_unique_reference(data)
+        raise
+    return db.session.get(Case, case_id)
+
+
+def _check_unique_reference(data, case=None):
+    if not data.get("external_ref"):
+        return
+    source = db.session.scalar(select(Lookup.id).where(Lookup.kind == "source",
+                                                      Lookup.code == data["source"]))
+    query = select(Case.number).where(Case.source_id == source, Case.external_ref == data["external_ref"])
+    if case is not None:
+        query = query.where(Case.id != case.id)
+    number = db.session.scalar(query)
+    if number:
+        raise CaseRuleError([("external_ref", _l(
+            "Nomor rujukan ini sudah tercatat untuk sumber yang sama (kasus %(number)s).",
+            number=number))])
+
+
+def update_case(case, data, user, today=None):
+    """Apply an edited payload. People keep their identity by `id`; a victim with services
+    logged cannot be removed (the log would lose its subject)."""
+    index = LookupIndex()
+    _checked(data, index, today)
+    _check_unique_reference(data, case)
+    for field in ("incident_date", "report_date", "kdrt", "consent_services", "consent_sharing",
+                  "consent_nonidentifiable", "guardian_consent"):
+        setattr(case, field, data.get(field) if "date" in field else bool(data.get(field)))
+    case.delay_days = (case.report_date - case.incident_date).days
+    case.place_id = index.id("place", data["place"])
+    case.source_id = index.id("source", data["source"])
+    case.legal_stage_id = index.id("legal_stage", data.get("legal_stage"))
+    case.outside_city = bool(data.get("outside_city"))
+    case.kecamatan_id = None if case.outside_city else data.get("kecamatan_id")
+    case.kelurahan_id = None if case.outside_city else data.get("kelurahan_id")
+    case.location_detail = data.get("location_detail") or None
+    case.external_ref = data.get("external_ref") or None
+    case.narrative = data.get("narrative") or None
+    case.guardian_name = data.get("guardian_name") or None
+    case.updated_at = utcnow()
+
+    wanted = {(kind, index.id(kind, code)) for field, kind in CATEGORY_KINDS.items()
+              for code in data.get(field) or ()}
+    for category in list(case.categories):
+        if (category.kind, category.lookup_id) not in wanted:
+            case.categories.remove(category)
+    have = {(c.kind, c.lookup_id) for c in case.categories}
+    for kind, lookup_id in sorted(wanted - have):
+        case.categories.append(CaseCategory(kind=kind, lookup_id=lookup_id, report_date=case.report_date))
+
+    victims = _sync_people(case, case.victims, data["victims"], Victim, index, data["incident_date"])
+    perpetrators = _sync_people(case, case.perpetrators, data["perpetrators"], Perpetrator, index,
+                                data["incident_date"])
+    case.victim_count = len(victims)
+    _copy_report_columns(case)
+    db.session.flush()
+    _sync_relationships(case, victims, perpetrators, data.get("relationships") or {}, index)
+    _copy_report_columns(case)
+    db.session.flush()
+    return case
+
+
+def _copy_report_columns(case):
+    """Keep the values that reports read without joins equal to the case's (see models)."""
+    for row in (*case.categories, *case.victims, *case.relationships, *case.services):
+        row.report_date = case.report_date
+    for category in case.categories:
+        category.victim_count = case.victim_count
+    case.cause_recorded = any(c.kind == "cause" for c in case.categories)
+    case.impact_recorded = any(c.kind == "impact" for c in case.categories)
+
+
+def _sync_people(case, current, people, model, index, incident):
+    by_id = {p.id: p for p in current}
+    keep = []
+    for position, person in enumerate(people):
+        obj = by_id.pop(person.get("id"), None) if person.get("id") else None
+        if obj is None:
+            obj = model(case=case)
+            if model is Victim:
+                obj.report_date = case.report_date
+            db.session.add(obj)
+        obj.position = position
+        obj.name = person.get("name") or None
+        obj.sex = person.get("sex") or None
+        obj.birth_date = person.get("birth_date")
+        obj.age_at_incident = person_age(person, incident)
+        obj.address = person.get("address") or None
+        obj.disability = bool(person.get("disability") or person.get("disability_kind"))
+        for field, kind in PERSON_LOOKUPS.items():
+            column = "disability_id" if field == "disability_kind" else f"{field}_id"
+            setattr(obj, column, index.id(kind, person.get(field)))
+        obj.age_group = (perpetrator_age_group(person, incident) if model is Perpetrator
+                         else age_group(obj.age_at_incident))
+        keep.append(obj)
+    for removed in by_id.values():
+        if model is Victim and db.session.scalar(select(exists().where(ServiceEntry.victim_id == removed.id))):
+            raise CaseRuleError([("victims", _l(
+                "Korban yang sudah memiliki catatan layanan tidak dapat dihapus dari kasus."))])
+        for pair in [r for r in case.relationships
+                     if removed.id in (r.victim_id, r.perpetrator_id)]:
+            case.relationships.remove(pair)
+        current.remove(removed)
+    return keep
+
+
+def _sync_relationships(case, victims, perpetrators, relationships, index):
+    existing = {(r.victim_id, r.perpetrator_id): r for r in case.relationships}
+    wanted = set()
+    for vi, victim in enumerate(victims):
+        for pi, perpetrator in enumerate(perpetrators):
+            key = (victim.id, perpetrator.id)
+            wanted.add(key)
+            pair = existing.get(key)
+            if pair is None:
+                pair = VictimPerpetrator(case=case, victim_id=victim.id, perpetrator_id=perpetrator.id,
+                                         report_date=case.report_date)
+                case.relationships.append(pair)
+            pair.relationship_id = index.id("relationship", relationships.get((vi, pi)))
+    for key, pair in existing.items():
+        if key not in wanted:
+            case.relationships.remove(pair)
+
+
+def payload_from_case(case):
+    """The payload that reproduces `case` — to fill the edit form."""
+    def person(p, perpetrator=False):
+        result = {"id": p.id, "name": p.name, "sex": p.sex, "birth_date": p.birth_date,
+                  "age": None if p.birth_date else p.age_at_incident, "address": p.address,
+                  "disability": p.disability,
+                  "education": p.education.code if p.education else None,
+                  "occupation": p.occupation.code if p.occupation else None,
+                  "marital_status": p.marital_status.code if p.marital_status else None,
+                  "disability_kind": p.disability_kind.code if p.disability_kind else None}
+        if perpetrator:
+            result["age_group"] = p.age_group if p.age_at_incident is None else None
+        return result
+
+    victim_pos = {v.id: i for i, v in enumerate(case.victims)}
+    perp_pos = {p.id: i for i, p in enumerate(case.perpetrators)}
+    return {
+        "incident_date": case.incident_date, "report_date": case.report_date,
+        "place": case.place.code, "source": case.source.code,
+        "legal_stage": case.legal_stage.code if case.legal_stage else None,
+        "kecamatan_id": case.kecamatan_id, "kelurahan_id": case.kelurahan_id,
+        "outside_city": case.outside_city, "location_detail": case.location_detail,
+        "external_ref": case.external_ref, "narrative": case.narrative, "kdrt": case.kdrt,
+        "types": case.codes("violence_type"), "causes": case.codes("cause"),
+        "impacts": case.codes("impact"),
+        "consent_services": case.consent_services, "consent_sharing": case.consent_sharing,
+        "consent_nonidentifiable": case.consent_nonidentifiable,
+        "guardian_consent": case.guardian_consent, "guardian_name": case.guardian_name,
+        "victims": [person(v) for v in case.victims],
+        "perpetrators": [person(p, perpetrator=True) for p in case.perpetrators],
+        "relationships": {(victim_pos[r.victim_id], perp_pos[r.perpetrator_id]):
+                          r.relationship_kind.code if r.relationship_kind else None
+                          for r in case.relationships
+                          if r.victim_id in victim_pos and r.perpetrator_id in perp_pos},
+    }
+
+
+def change_status(case, to_status, user, note=None):
+    """Move a case along its workflow; every change is kept in its history."""
+    if to_status not in CASE_STATUSES:
+        raise DomainError(_l("Status tidak dikenal."), field="status")
+    if to_status not in TRANSITIONS[case.status]:
+        raise DomainError(_l("Perubahan status ini tidak diperbolehkan."), field="status")
+    db.session.add(StatusChange(case=case, from_status=case.status, to_status=to_status,
+                                note=(note or "").strip() or None, changed_by_id=user.id))
+    case.status = to_status
+    case.updated_at = utcnow()
+    db.session.flush()
+
+
+def add_service(case, *, victim_id, service, status, service_date, user, institution=None,
+                notes=None, follow_up_date=None, today=None):
+    """Log one service given to a victim of this case.
+
+    UU 12/2022 (TPKS), art. 23: sexual violence cases are not settled out of court — mediation
+    is refused for a case recorded as sexual violence.
+    """
+    today = today or date.today()
+    index = LookupIndex()
+    victim = next((v for v in case.victims if v.id == victim_id), None)
+    if victim is None:
+        raise DomainError(_l("Pilih korban dari kasus ini."), field="victim_id")
+    service_lookup = index.get("service", service)
+    status_lookup = index.get("service_status", status)
+    if service_lookup is None:
+        raise DomainError(_l("Pilih layanan."), field="service")
+    if status_lookup is None:
+        raise DomainError(_l("Pilih status layanan."), field="status")
+    if institution and index.get("institution", institution) is None:
+        raise DomainError(_l("Pilihan tidak dikenal."), field="institution")
+    if service == "mediasi" and "seksual" in case.codes("violence_type"):
+        raise DomainError(_l("Mediasi tidak boleh untuk kekerasan seksual (UU 12/2022 melarang "
+                             "penyelesaian di luar pengadilan)."), field="service")
+    if service_date > today:
+        raise DomainError(_l("Tanggal layanan tidak boleh di masa depan."), field="service_date")
+    if service_date < case.incident_date:
+        raise DomainError(_l("Tanggal layanan sebelum tanggal kejadian."), field="service_date")
+    if follow_up_date and follow_up_date < service_date:
+        raise DomainError(_l("Tanggal tindak lanjut sebelum tanggal layanan."), field="follow_up_date")
+    entry = ServiceEntry(case=case, victim=victim, report_date=case.report_date, service_id=service_lookup.id,
+                         status_id=status_lookup.id, institution_id=index.id("institution", institution),
+                         service_date=service_date, follow_up_date=follow_up_date,
+                         notes=(notes or "").strip() or None, created_by_id=user.id)
+    db.session.add(entry)
+    case.updated_at = utcnow()
+    db.session.flush()
+    return entry
+
+
+def search_cases(*, q=None, status=None, type_=None, cause=None, impact=None, kecamatan_id=None,
+                 date_from=None, date_to=None):
+    """A select of cases for the list, newest report first. `q` matches the case number or the
+    external reference (the only searchable identifiers: names are encrypted)."""
+    query = select(Case).options(selectinload(Case.categories)).order_by(
+        Case.report_date.desc(), Case.id.desc())
+    if q:
+        pattern = f"%{q.strip()}%"
+        query = query.where(or_(Case.number.ilike(pattern), Case.external_ref.ilike(pattern)))
+    if status in CASE_STATUSES:
+        query = query.where(Case.status == status)
+    for kind, code in (("violence_type", type_), ("cause", cause), ("impact", impact)):
+        if code:
+            query = query.where(exists().where(
+                CaseCategory.case_id == Case.id, CaseCategory.kind == kind,
+                CaseCategory.lookup_id == select(Lookup.id).where(
+                    Lookup.kind == kind, Lookup.code == code).scalar_subquery()))
+    if kecamatan_id == "luar_kota":
+        query = query.where(Case.outside_city.is_(True))
+    elif kecamatan_id:
+        query = query.where(Case.kecamatan_id == kecamatan_id)
+    if date_from:
+        query = query.where(Case.report_date >= date_from)
+    if date_to:
+        query = query.where(Case.report_date <= date_to)
+    return query
+
+
+def timeline(case):
+    """Status changes and services of a case, oldest first: [(date, kind, item)]."""
+    items = [(c.changed_at.date(), "status", c) for c in case.status_changes]
+    items += [(s.service_date, "service", s) for s in case.services]
+    return sorted(items, key=lambda item: (item[0], 0 if item[1] == "status" else 1))

@@ -1,0 +1,213 @@
+"""Reading messy spreadsheet values: dates, categories, sexes, yes/no, ages, wilayah.
+
+Police registers are typed by hand: dates come as 12/08/2025, 12-08-25, 2025-08-12, Excel
+serial numbers or "12 Agustus 2025"; categories as labels with any case, accents or spacing,
+or as codes. Each parser returns a value or raises `ValueProblem` with a reason the user can act on.
+"""
+import re
+import unicodedata
+from datetime import date, datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+
+
+class ValueProblem(ValueError):
+    def __init__(self, reason):
+        super().__init__(str(reason))
+        self.reason = reason
+
+
+def fold(text):
+    """Case-, accent- and punctuation-insensitive form: 'Psíkis ' → 'psikis'."""
+    text = unicodedata.normalize("NFKD", str(text))
+    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
+
+
+def cell_text(value):
+    """A cell as trimmed text ('' for empty); whole numbers lose Excel's '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        value = value.date()
+    if isinstance(value, date):
+        return value.isoformat()
+    return " ".join(str(value).split())
+
+
+MONTHS = {}
+for _number, _names in enumerate([
+        ("januari", "jan", "january"), ("februari", "feb", "pebruari", "peb", "february"),
+        ("maret", "mar", "march"), ("april", "apr"), ("mei", "may"), ("juni", "jun", "june"),
+        ("juli", "jul", "july"), ("agustus", "agu", "agt", "ags", "agus", "aug", "august"),
+        ("september", "sep", "sept"), ("oktober", "okt", "oct", "october"),
+        ("november", "nov", "nopember", "nop"), ("desember", "des", "dec", "december")], start=1):
+    for _name in _names:
+        MONTHS[_name] = _number
+
+ISO_RE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ t].*)?$")
+NUMERIC_RE = re.compile(r"^(\d{1,2})[/\-.](\d{1,2})[/\-.](\d{2}|\d{4})$")
+NAMED_RE = re.compile(r"^(\d{1,2})[\s\-/.]*([a-z]+)[\s\-/.,]*(\d{2}|\d{4})$")
+EXCEL_EPOCH = date(1899, 12, 30)
+DATE_HINT = _l("Tulis seperti 12/08/2025, 2025-08-12 atau 12 Agustus 2025.")
+
+
+def _year(text, today):
+    year = int(text)
+    if len(text) == 2:  # 25 → 2025, 98 → 1998: never a date in the future
+        year += 2000 if year <= today.year % 100 else 1900
+    return year
+
+
+def parse_date(value, today):
+    """A date from a cell; None for an empty cell. Day comes before month (Indonesian usage)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _excel_serial(value)
+    raw = str(value).strip()
+    text = fold(raw)
+    if re.fullmatch(r"\d{5}(\.0+)?", raw):
+        return _excel_serial(float(raw))
+    match = ISO_RE.match(raw.lower())
+    try:
+        if match:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        match = NUMERIC_RE.match(raw)
+        if match:
+            return date(_year(match[3], today), int(match[2]), int(match[1]))
+        # "Selasa, 12 Agustus 2025" → drop the weekday; "12-Agt-25", "12 agustus 2025"
+        text = re.sub(r"^[a-z]+ (?=\d)", "", text)
+        match = NAMED_RE.match(text.replace(" ", "-"))
+        if match and match[2] in MONTHS:
+            return date(_year(match[3], today), MONTHS[match[2]], int(match[1]))
+    except ValueError:
+        raise ValueProblem(_l("Tanggal '%(value)s' tidak ada di kalender.", value=raw[:40])) from None
+    raise ValueProblem(_l("Tanggal '%(value)s' tidak dapat dibaca. %(hint)s", value=raw[:40], hint=DATE_HINT))
+
+
+def _excel_serial(number):
+    if not 1 <= number < 80000:
+        raise ValueProblem(_l("Angka '%(value)s' bukan tanggal. %(hint)s", value=number, hint=DATE_HINT))
+    return EXCEL_EPOCH + timedelta(days=int(number))
+
+
+SEXES = {"l": "L", "lk": "L", "laki laki": "L", "laki": "L", "pria": "L", "m": "L", "male": "L",
+         "p": "P", "pr": "P", "perempuan": "P", "wanita": "P", "w": "P", "f": "P", "female": "P"}
+
+
+def parse_sex(value):
+    text = fold(cell_text(value))
+    if not text:
+        return None
+    if text in SEXES:
+        return SEXES[text]
+    raise ValueProblem(_l("Jenis kelamin '%(value)s' tidak dikenal; tulis L atau P.", value=cell_text(value)[:20]))
+
+
+YES = {"ya", "y", "yes", "1", "true", "benar", "iya", "x", "v"}
+NO = {"tidak", "t", "no", "n", "0", "false", "bukan", "tdk", "-"}
+
+
+def parse_bool(value):
+    text = fold(cell_text(value)) or cell_text(value)
+    if text in ("", "-"):
+        return False
+    if text in YES:
+        return True
+    if text in NO:
+        return False
+    raise ValueProblem(_l("Isi 'ya' atau 'tidak', bukan '%(value)s'.", value=cell_text(value)[:20]))
+
+
+AGE_RE = re.compile(r"^(\d{1,3})(?: ?(tahun|thn|th|bulan|bln|hari))?$")
+
+
+def parse_age(value):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if float(value).is_integer() and 0 <= value <= 120:
+            return int(value)
+        raise ValueProblem(_l("Umur '%(value)s' tidak sesuai (0–120 tahun).", value=value))
+    text = fold(cell_text(value))
+    if not text:
+        return None
+    match = AGE_RE.match(text)
+    if not match:
+        raise ValueProblem(_l("Umur '%(value)s' tidak dapat dibaca; tulis angka tahun.", value=cell_text(value)[:20]))
+    number = int(match[1])
+    if match[2] in ("bulan", "bln", "hari"):
+        return number // 12 if match[2] != "hari" else 0
+    if number > 120:
+        raise ValueProblem(_l("Umur '%(value)s' tidak sesuai (0–120 tahun).", value=number))
+    return number
+
+
+class CategoryMatcher:
+    """Finds a lookup code from a code or label, case- and accent-insensitively.
+
+    Each entry answers to its code, its label, the label without a bracketed part, the bracketed
+    part itself and each part of a label split at '/'. A key that two entries share is dropped
+    rather than guessed.
+    """
+
+    NOISE = ("kekerasan", "faktor", "dampak", "layanan", "hubungan")
+
+    def __init__(self, lookups):
+        keys = {}
+        for lookup in lookups:
+            for key in self._keys(lookup):
+                keys.setdefault(key, set()).add(lookup.code)
+        self.lookups = {x.code: x for x in lookups}
+        self.keys = {k: next(iter(v)) for k, v in keys.items() if len(v) == 1}
+
+    @staticmethod
+    def _keys(lookup):
+        label = lookup.label
+        found = {fold(lookup.code), fold(lookup.code.replace("_", " ")), fold(label)}
+        bare = re.sub(r"\([^)]*\)", " ", label)
+        found.add(fold(bare))
+        found.update(fold(inner) for inner in re.findall(r"\(([^)]*)\)", label))
+        for part in re.split(r"[/]", bare):
+            if len(fold(part)) >= 3:
+                found.add(fold(part))
+        return {k for k in found if k}
+
+    def match(self, text):
+        """The code for `text`, or None."""
+        key = fold(text)
+        if key in self.keys:
+            return self.keys[key]
+        words = [w for w in key.split() if w not in self.NOISE]
+        return self.keys.get(" ".join(words)) if words else None
+
+    def match_many(self, text):
+        """Codes for a multi-valued cell ('fisik; psikis', 'Fisik, Psikis', 'fisik dan psikis').
+        Returns (codes, unknown parts)."""
+        text = cell_text(text)
+        if not text:
+            return [], []
+        whole = self.match(text)
+        if whole:
+            return [whole], []
+        codes, unknown = [], []
+        for part in re.split(r"[;,\n|]+", text):
+            part = part.strip()
+            if not part:
+                continue
+            code = self.match(part)
+            if code is None:
+                pieces = [p for p in re.split(r"\s+dan\s+|\s*&\s*|\s*/\s*|\s+\+\s+", part) if p.strip()]
+                matched = [self.match(p) for p in pieces]
+                if len(pieces) > 1 and all(matched):
+                    codes.extend(matched)
+                    continue
+                unknown.append(part)
+            else:
+                codes.append(code)
+        return list(dict.fromkeys(codes)), unknown

@@ -1,0 +1,193 @@
+"""Reports (issue 5, point 4) against hand-counted fixtures: cases and victims counted
+separately, "child" = under 18 at the incident, reporting delay, the small-cell rule."""
+from datetime import date
+
+import pytest
+
+from course_app.extensions import db
+from course_app.services.caselog import cases, reports
+
+from .. import factories
+
+YEAR_2026 = (date(2026, 1, 1), date(2026, 12, 31))
+
+
+def counts(dimension, date_from=None, date_to=None, publication=False):
+    report = reports.build_report(dimension, date_from, date_to, publication)
+    return {r.code: (r.cases, r.victims) for r in report.rows}
+
+
+@pytest.fixture
+def four_cases():
+    """C1–C3 reported in 2026, C4 on 31 Dec 2025. Hand counts are in the tests below."""
+    factories.seed_caselog()
+    oebobo, maulafa = factories.kecamatan_id("Oebobo"), factories.kecamatan_id("Maulafa")
+    c1 = factories.make_case(
+        incident_date=date(2026, 3, 1), report_date=date(2026, 3, 4), types=["fisik", "psikis"],
+        causes=["ekonomi", "miras"], impacts=["luka_ringan"], place="rumah_tangga", kecamatan_id=oebobo,
+        kelurahan_id=factories.kelurahan_id("Oebobo"),
+        victims=[{"name": "V1", "sex": "P", "birth_date": date(2008, 3, 2)},  # 17 on 1 March 2026
+                 {"name": "V2", "sex": "P", "age": 30}],
+        perpetrators=[{"name": "P1", "sex": "L", "age": 40}],
+        relationships={(0, 0): "orang_tua", (1, 0): "suami_istri"})
+    c2 = factories.make_case(
+        incident_date=date(2026, 3, 10), report_date=date(2026, 3, 10), types=["seksual"],
+        causes=["medsos"], impacts=[], place="daring", kecamatan_id=maulafa, kdrt=False,
+        victims=[{"name": "V3", "sex": "P", "birth_date": date(2008, 3, 10)}],  # 18 that very day
+        perpetrators=[{"name": "P2", "sex": "L", "age": 19}], relationships={(0, 0): "pacar_teman"})
+    c3 = factories.make_case(
+        incident_date=date(2026, 1, 20), report_date=date(2026, 4, 20), types=["psikis"], causes=[],
+        impacts=["trauma"], place="rumah_tangga", kecamatan_id=None, outside_city=True,
+        location_detail="Kabupaten Kupang",
+        victims=[{"name": "V4", "sex": "L", "age": 12}],
+        perpetrators=[{"name": None, "sex": None, "age_group": "25-59"}, {"name": "P4", "sex": "P", "age": 50}],
+        relationships={(0, 0): "tidak_dikenal", (0, 1): None})
+    c4 = factories.make_case(
+        incident_date=date(2025, 12, 1), report_date=date(2025, 12, 31), types=["fisik"], causes=["ekonomi"],
+        kecamatan_id=oebobo, victims=[{"name": "V5", "sex": "P", "age": 25}],
+        perpetrators=[{"name": "P5", "sex": "L", "age": 30}], relationships={(0, 0): "suami_istri"})
+    user = factories.make_user(roles=("caseworker",))
+    v1, v2 = c1.victims
+    for victim, service in ((v1, "pengaduan"), (v1, "konseling_psikologis"), (v2, "pengaduan")):
+        cases.add_service(c1, victim_id=victim.id, service=service, status="dilayani",
+                          service_date=date(2026, 3, 5), user=user, today=date(2026, 11, 27))
+    cases.add_service(c3, victim_id=c3.victims[0].id, service="kesehatan", status="dirujuk",
+                      institution="rsud_puskesmas", service_date=date(2026, 4, 21), user=user,
+                      today=date(2026, 11, 27))
+    db.session.commit()
+    return c1, c2, c3, c4
+
+
+def test_totals_count_cases_once_and_victims_per_person(four_cases):
+    assert reports.totals(*YEAR_2026) == (3, 4)
+    assert reports.totals() == (4, 5)
+    report = reports.build_report("type", *YEAR_2026)
+    assert (report.total_cases, report.total_victims) == (3, 4)
+
+
+def test_multi_valued_categories_count_each_case_under_each_value(four_cases):
+    assert counts("type", *YEAR_2026) == {"fisik": (1, 2), "psikis": (2, 3), "seksual": (1, 1)}
+    assert counts("cause", *YEAR_2026) == {"ekonomi": (1, 2), "miras": (1, 2), "medsos": (1, 1),
+                                           "tidak_dicatat": (1, 1)}
+    assert counts("impact", *YEAR_2026) == {"luka_ringan": (1, 2), "trauma": (1, 1), "tidak_dicatat": (1, 1)}
+    assert counts("cause") == {"ekonomi": (2, 3), "miras": (1, 2), "medsos": (1, 1), "tidak_dicatat": (1, 1)}
+
+
+def test_victim_dimensions_count_victims_and_the_cases_they_belong_to(four_cases):
+    assert counts("victim_sex", *YEAR_2026) == {"P": (2, 3), "L": (1, 1)}
+    assert counts("age_group", *YEAR_2026) == {"6-12": (1, 1), "13-17": (1, 1), "18-24": (1, 1),
+                                               "25-44": (1, 1)}
+
+
+def test_child_means_under_18_at_the_incident(four_cases):
+    # V1 is 17 (a day short of 18), V4 is 12: children. V3 turns 18 on the incident day: adult.
+    assert counts("child_adult", *YEAR_2026) == {"anak": (2, 2), "dewasa": (2, 2)}
+    v1, v3 = four_cases[0].victims[0], four_cases[1].victims[0]
+    assert (v1.age_at_incident, v3.age_at_incident) == (17, 18)
+
+
+def test_an_age_given_instead_of_a_birth_date_counts_too_and_unknown_is_its_own_row(four_cases):
+    factories.make_case(report_date=date(2026, 5, 2), incident_date=date(2026, 5, 1),
+                        victims=[{"name": "A", "sex": "P", "age": 17}, {"name": "B", "sex": "P", "age": 18},
+                                 {"name": "C", "sex": "P"}],
+                        relationships={})
+    assert counts("child_adult", date(2026, 5, 1), date(2026, 5, 31)) == {
+        "anak": (1, 1), "dewasa": (1, 1), "tidak_diketahui": (1, 1)}
+
+
+def test_case_dimensions_place_kecamatan_and_month(four_cases):
+    assert counts("place", *YEAR_2026) == {"rumah_tangga": (2, 3), "daring": (1, 1)}
+    report = reports.build_report("kecamatan", *YEAR_2026)
+    assert [(r.label, r.cases, r.victims) for r in report.rows] == [
+        ("Maulafa", 1, 1), ("Oebobo", 1, 2), ("Di luar Kota Kupang", 1, 1)]
+    assert counts("month", *YEAR_2026) == {"2026-03": (2, 3), "2026-04": (1, 1)}
+    assert counts("month") == {"2025-12": (1, 1), "2026-03": (2, 3), "2026-04": (1, 1)}
+
+
+def test_relationships_and_services(four_cases):
+    assert counts("relationship", *YEAR_2026) == {
+        "orang_tua": (1, 1), "suami_istri": (1, 1), "pacar_teman": (1, 1), "tidak_dikenal": (1, 1),
+        "tidak_diketahui": (1, 1)}
+    report = reports.build_report("service", *YEAR_2026)
+    assert {r.code: (r.cases, r.victims, r.services) for r in report.rows} == {
+        "pengaduan": (1, 2, 2), "konseling_psikologis": (1, 1, 1), "kesehatan": (1, 1, 1)}
+
+
+def test_the_date_range_is_inclusive_and_applies_to_the_report_date(four_cases):
+    assert counts("place", date(2026, 3, 10), date(2026, 4, 20)) == {"daring": (1, 1), "rumah_tangga": (1, 1)}
+    assert counts("place", date(2026, 3, 11), date(2026, 4, 19)) == {}
+
+
+def test_reporting_delay_mean_median_and_buckets(four_cases):
+    delay = reports.reporting_delay(*YEAR_2026)  # delays 3, 0 and 90 days
+    assert delay["cases"] == 3 and delay["mean_days"] == 31.0 and delay["median_days"] == 3
+    assert {r.code: r.cases for r in delay["rows"]} == {"0": 1, "1-7": 1, "31-90": 1}
+    assert reports.reporting_delay()["median_days"] == 16.5  # 0, 3, 30, 90
+
+
+def test_editing_a_case_moves_it_in_every_report(four_cases):
+    c2 = four_cases[1]
+    payload = cases.payload_from_case(c2)
+    payload.update(report_date=date(2027, 1, 5), incident_date=date(2026, 12, 30), causes=[])
+    cases.update_case(c2, payload, None, today=date(2027, 2, 1))
+    db.session.commit()
+    assert counts("type", *YEAR_2026) == {"fisik": (1, 2), "psikis": (2, 3)}
+    assert counts("victim_sex", *YEAR_2026) == {"P": (1, 2), "L": (1, 1)}
+    assert counts("relationship", date(2027, 1, 1), date(2027, 12, 31)) == {"pacar_teman": (1, 1)}
+    assert counts("cause", date(2027, 1, 1), date(2027, 12, 31)) == {"tidak_dicatat": (1, 1)}
+
+
+@pytest.fixture
+def fourteen_cases():
+    factories.seed_caselog()
+    plan = [("rumah_tangga", "Oebobo")] * 6 + [("daring", "Maulafa")] * 5 + [("sekolah", "Alak")] * 2 \
+        + [("fasilitas_umum", "Oebobo")]
+    for place, kecamatan in plan:
+        factories.make_case(place=place, kecamatan_id=factories.kecamatan_id(kecamatan))
+    db.session.commit()
+
+
+def test_publication_shows_counts_below_5_as_less_than_5_and_keeps_5(fourteen_cases):
+    published = counts("place", publication=True)
+    assert published == {"rumah_tangga": (6, 6), "daring": (5, 5), "sekolah": ("<5", "<5"),
+                         "fasilitas_umum": ("<5", "<5")}
+    assert counts("place") == {"rumah_tangga": (6, 6), "daring": (5, 5), "sekolah": (2, 2),
+                               "fasilitas_umum": (1, 1)}
+    report = reports.build_report("place", publication=True)
+    assert (report.total_cases, report.total_victims) == (14, 14)
+
+
+def test_a_single_small_cell_is_not_left_to_be_worked_out_from_the_total(fourteen_cases):
+    # Kecamatan: Oebobo 7, Maulafa 5, Alak 2. Hiding only Alak would let 14 − 7 − 5 give it away.
+    report = reports.build_report("kecamatan", publication=True)
+    assert [(r.label, r.cases) for r in report.rows] == [("Alak", "<5"), ("Maulafa", "*"), ("Oebobo", 7)]
+
+
+def test_publication_uses_the_configured_threshold_and_suppresses_small_totals(app, monkeypatch):
+    factories.seed_caselog()
+    for _ in range(3):
+        factories.make_case()
+    db.session.commit()
+    report = reports.build_report("type", publication=True)
+    assert (report.total_cases, report.rows[0].cases) == ("<5", "<5")
+    monkeypatch.setitem(app.config, "CASELOG_SMALL_CELL", 3)
+    report = reports.build_report("type", publication=True)
+    assert (report.total_cases, report.rows[0].cases) == (3, 3)
+    assert reports.reporting_delay(publication=True)["cases"] == 3
+
+
+def test_no_report_goes_below_kecamatan():
+    assert "kelurahan" not in reports.DIMENSIONS
+    assert all("kelurahan" not in code for code in reports.DIMENSIONS)
+
+
+@pytest.mark.parametrize("period,expected", [
+    ("last_quarter", (date(2026, 7, 1), date(2026, 9, 30))),
+    ("this_quarter", (date(2026, 10, 1), date(2026, 11, 27))),
+    ("this_year", (date(2026, 1, 1), date(2026, 11, 27))),
+    ("last_year", (date(2025, 1, 1), date(2025, 12, 31))),
+    ("last_12_months", (date(2025, 11, 28), date(2026, 11, 27))),
+])
+def test_named_periods(period, expected):
+    assert reports.period_range(period, date(2026, 11, 27)) == expected
+    assert reports.period_range("last_quarter", date(2026, 2, 3)) == (date(2025, 10, 1), date(2025, 12, 31))

@@ -1,0 +1,104 @@
+"""Access matrix of the case-log (issue 5): only caseworker and admin reach any page or API;
+everyone else — anonymous visitors included — gets 404, so the area's existence stays hidden.
+Lookup lists and the audit log are for admins only."""
+from datetime import date
+
+import pytest
+
+from course_app.extensions import db
+from course_app.models.caselog import Lookup
+from course_app.services.caselog import imports
+
+from .. import factories
+from .access import NOT_FOUND, check_row, hidden, one_user_per_role
+
+STAFF = hidden("caseworker", "admin")
+ADMIN = hidden("admin")
+
+MATRIX = [
+    ("GET", "/kasus/", STAFF),
+    ("GET", "/kasus/unduh", STAFF),
+    ("GET", "/kasus/baru", STAFF),
+    ("POST", "/kasus/baru", STAFF),
+    ("GET", "/kasus/{case}", STAFF),
+    ("GET", "/kasus/{case}/ubah", STAFF),
+    ("POST", "/kasus/{case}/ubah", STAFF),
+    ("POST", "/kasus/{case}/status", STAFF),
+    ("GET", "/kasus/{case}/layanan", STAFF),
+    ("POST", "/kasus/{case}/layanan", STAFF),
+    ("GET", "/kasus/impor", STAFF),
+    ("POST", "/kasus/impor", STAFF),
+    ("GET", "/kasus/impor/contoh.csv", STAFF),
+    ("GET", "/kasus/impor/{batch}", STAFF),
+    ("POST", "/kasus/impor/{batch}/konfirmasi", STAFF),
+    ("POST", "/kasus/impor/{batch}/batal", STAFF),
+    ("GET", "/kasus/laporan", STAFF),
+    ("GET", "/kasus/laporan/unduh", STAFF),
+    ("GET", "/kasus/daftar-pilihan", ADMIN),
+    ("POST", "/kasus/daftar-pilihan/{kind}/baru", ADMIN),
+    ("GET", "/kasus/daftar-pilihan/{lookup}", ADMIN),
+    ("POST", "/kasus/daftar-pilihan/{lookup}", ADMIN),
+    ("POST", "/kasus/daftar-pilihan/{lookup}/hapus", ADMIN),
+    ("GET", "/kasus/audit", ADMIN),
+    ("GET", "/api/v1/caselog/reports/{dimension}", STAFF),
+]
+
+SAMPLE = (b"no_laporan,tanggal_kejadian,tanggal_lapor,jenis_kekerasan,tempat_kejadian,kecamatan,"
+          b"korban_nama,korban_jk\nLP/1,01/08/2026,02/08/2026,fisik,rumah tangga,Alak,Korban A,P\n")
+
+
+@pytest.fixture
+def world():
+    factories.seed_caselog()
+    users = one_user_per_role()
+    case = factories.make_case()
+    batch, _result = imports.preview_file("polisi.csv", SAMPLE, "polres", users["caseworker"],
+                                          today=date(2026, 11, 27))
+    lookup = db.session.scalar(db.select(Lookup).where(Lookup.kind == "place", Lookup.code == "lainnya"))
+    db.session.commit()
+    return {"users": users, "ids": {"case": case.id, "batch": batch.id, "lookup": lookup.id,
+                                    "kind": "place", "dimension": "cause"}}
+
+
+@pytest.mark.parametrize("method,template,expected", MATRIX, ids=[f"{m} {t}" for m, t, _ in MATRIX])
+def test_access_matrix(app, world, method, template, expected):
+    check_row(app, world["users"], method, template.format(**world["ids"]), expected)
+
+
+def test_anonymous_visitors_get_404_not_the_login_page(client, world):
+    for url in ("/kasus/", f"/kasus/{world['ids']['case']}", "/kasus/laporan", "/api/v1/caselog/reports/cause"):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "/masuk" not in response.headers.get("Location", "")
+
+
+def test_the_api_answers_404_as_json_to_everyone_else(app, world):
+    client = app.test_client()
+    factories.log_in(client, world["users"]["reviewer"])
+    response = client.get("/api/v1/caselog/reports/cause")
+    assert response.status_code == NOT_FOUND
+    assert response.get_json()["error"] == 404
+
+
+def test_unknown_ids_answer_404_to_case_staff(app, world):
+    client = app.test_client()
+    factories.log_in(client, world["users"]["caseworker"])
+    for url in ("/kasus/999999", "/kasus/999999/ubah", "/kasus/999999/layanan", "/kasus/impor/999999",
+                "/api/v1/caselog/reports/no-such-dimension"):
+        assert client.get(url).status_code == 404, url
+
+
+def test_another_caseworkers_import_batch_answers_404(app, world):
+    other = factories.make_user(roles=("caseworker",))
+    db.session.commit()
+    client = app.test_client()
+    factories.log_in(client, other)
+    assert client.get(f"/kasus/impor/{world['ids']['batch']}").status_code == 404
+    assert client.post(f"/kasus/impor/{world['ids']['batch']}/konfirmasi").status_code == 404
+
+
+def test_case_pages_are_never_cached(app, world):
+    client = app.test_client()
+    factories.log_in(client, world["users"]["caseworker"])
+    for url in ("/kasus/", f"/kasus/{world['ids']['case']}", "/api/v1/caselog/reports/cause"):
+        assert client.get(url).headers["Cache-Control"] == "private, no-store", url
