@@ -12,6 +12,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 run: install translations
 	$(FLASK) db upgrade
 	$(FLASK) content load
+	$(FLASK) keys generate --if-missing
 	$(FLASK) demo
 	@echo "Serving on http://127.0.0.1:$(PORT)  (demo accounts above; Ctrl+C stops)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)

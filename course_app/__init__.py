@@ -34,6 +34,8 @@ def configure_settings(app, config):
         app.config.from_object(config)
     if app.config.get("APP_ENV") == "production":
         ProductionConfig.check(app.config)
+    from .services.caselog.crypto import check_config as check_caselog_keys
+    check_caselog_keys(app.config)  # refuses production without keys, and malformed keys anywhere
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         from pathlib import Path
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(
@@ -67,10 +69,11 @@ def configure_logging(app):
 def register_extensions(app):
     from . import models  # noqa: F401  (models must be imported for migrations)
     from .i18n import select_locale, select_timezone
+    from .models.base import render_migration_type
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
-                     render_as_batch=True, compare_type=True)
+                     render_as_batch=True, compare_type=True, render_item=render_migration_type)
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)

@@ -74,3 +74,8 @@ def register(app):
     app.cli.add_command(users_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(demo_command)
+    from .caselog.commands import caselog_cli
+    from .certificates.commands import register as register_certificate_commands
+
+    app.cli.add_command(caselog_cli)
+    register_certificate_commands(app)

@@ -131,3 +131,275 @@ def log_in(client, user, password=PASSWORD):
     response = client.post("/masuk", data={"email": user.email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
+
+
+# --- good-conduct letters (issue 3) -------------------------------------------------------------
+# Test files are made here, in code: never commit binaries.
+
+def png_bytes(size=(64, 48), color=(200, 220, 240), mode="RGB", text=None, gps=False):
+    """A small valid PNG; `text` adds a tEXt chunk, `gps` an eXIf chunk with GPS coordinates."""
+    import io
+
+    from PIL import Image, PngImagePlugin
+
+    image = Image.new(mode, size, color)
+    info = PngImagePlugin.PngInfo()
+    for key, value in (text or {}).items():
+        info.add_text(key, value)
+    out = io.BytesIO()
+    image.save(out, "PNG", pnginfo=info, exif=_gps_exif().tobytes() if gps else b"")
+    return out.getvalue()
+
+
+def _gps_exif(orientation=None):
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010F] = "KameraContoh"  # Make
+    exif[0x8825] = {1: "S", 2: (10.0, 9.0, 36.0), 3: "E", 4: (123.0, 35.0, 24.0)}  # Kupang-ish
+    if orientation:
+        exif[0x0112] = orientation
+    return exif
+
+
+def jpeg_bytes(size=(80, 60), color=(180, 40, 40), gps=True, orientation=None, quality=90, mode="RGB"):
+    """A small valid JPEG, by default with EXIF GPS coordinates (as phone photos have)."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new(mode, size, color)
+    if mode == "RGB":  # a white stripe on the left shows which way is up after rotation
+        for x in range(size[0] // 4):
+            for y in range(size[1]):
+                image.putpixel((x, y), (255, 255, 255))
+    out = io.BytesIO()
+    exif = _gps_exif(orientation).tobytes() if gps or orientation else b""
+    image.save(out, "JPEG", quality=quality, exif=exif)
+    return out.getvalue()
+
+
+def pdf_bytes(catalog_extra="", objects=(), header=b"%PDF-1.4", page_text="SKCK CONTOH", tail=b""):
+    """A minimal valid one-page PDF written by hand, with exact cross-reference offsets.
+
+    `catalog_extra` goes into the catalog dictionary; `objects` are bodies of objects 5, 6, ...
+    (bytes or str); `tail` is appended after %%EOF.
+    """
+    content = f"BT /F1 24 Tf 40 100 Td ({page_text}) Tj ET".encode()
+    bodies = [
+        f"<< /Type /Catalog /Pages 2 0 R {catalog_extra} >>".encode(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    ] + [o.encode() if isinstance(o, str) else o for o in objects]
+    out = bytearray(header + b"\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(bodies, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref_at = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(bodies) + 1, xref_at)
+    return bytes(out) + tail
+
+
+def pdf_with_open_action_javascript():
+    return pdf_bytes("/OpenAction 5 0 R", ["<< /Type /Action /S /JavaScript /JS (app.alert\\('hai'\\)) >>"])
+
+
+def pdf_with_named_javascript():
+    return pdf_bytes("/Names << /JavaScript 5 0 R >>",
+                     ["<< /Names [(a) 6 0 R] >>", "<< /S /JavaScript /JS (this.print\\(\\)) >>"])
+
+
+def pdf_with_hex_escaped_javascript():
+    """`/J#61vaScript` is `/JavaScript` in disguise (PDF name escapes)."""
+    return pdf_bytes("/OpenAction 5 0 R", ["<< /S /J#61vaScript /J#53 (app.alert\\(1\\)) >>"])
+
+
+def pdf_with_embedded_file():
+    return pdf_bytes("/Names << /EmbeddedFiles 5 0 R >>", [
+        "<< /Names [(lampiran.exe) 6 0 R] >>",
+        "<< /Type /Filespec /F (lampiran.exe) /EF << /F 7 0 R >> >>",
+        b"<< /Type /EmbeddedFile /Length 5 >>\nstream\nMZxyz\nendstream",
+    ])
+
+
+def pdf_with_launch_action():
+    return pdf_bytes("/OpenAction 5 0 R", ["<< /S /Launch /F (cmd.exe) >>"])
+
+
+def pdf_with_xfa_form():
+    return pdf_bytes("/AcroForm 5 0 R", ["<< /Fields [] /XFA 6 0 R >>",
+                                         b"<< /Length 7 >>\nstream\n<xdp/>\nendstream"])
+
+
+def pdf_with_javascript_in_object_stream():
+    """The JavaScript action hides in a compressed object stream, found through an xref stream:
+    no `/JavaScript` appears anywhere in the raw bytes."""
+    import zlib
+
+    hidden = b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"
+    packed = b"4 0 " + hidden
+    stream = zlib.compress(packed)
+    content = b"BT /F1 24 Tf 40 100 Td (SKCK) Tj ET"
+    bodies = {
+        1: b"<< /Type /Catalog /Pages 2 0 R /OpenAction 4 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 6 0 R >>",
+        5: b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n" % len(stream)
+           + stream + b"\nendstream",
+        6: b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+    }
+    out = bytearray(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    offsets = {}
+    for number, body in bodies.items():
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    offsets[7] = len(out)
+    rows = [(0, 0, 65535)] + [(1, offsets[1], 0), (1, offsets[2], 0), (1, offsets[3], 0),
+                              (2, 5, 0), (1, offsets[5], 0), (1, offsets[6], 0), (1, offsets[7], 0)]
+    table = b"".join(t.to_bytes(1, "big") + f.to_bytes(4, "big") + g.to_bytes(2, "big") for t, f, g in rows)
+    out += (b"7 0 obj\n<< /Type /XRef /Size 8 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n" % len(table)
+            + table + b"\nendstream\nendobj\n")
+    out += b"startxref\n%d\n%%%%EOF\n" % offsets[7]
+    return bytes(out)
+
+
+def pdf_encrypted_with_password():
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes())))
+    writer.encrypt(user_password="rahasia", owner_password="pemilik", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def pdf_with_owner_password_only():
+    """Restrictions only (printing, copying): opens without a password, like many e-letters."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes())))
+    writer.encrypt(user_password="", owner_password="pemilik", algorithm="AES-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+HTML_PAGE = (b"<!DOCTYPE html>\n<html><head><title>SKCK</title></head>"
+             b"<body><script>fetch('/akun').then(r => r.text()).then(alert)</script></body></html>\n")
+SVG_IMAGE = (b'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
+             b'width="10" height="10"><script>alert(1)</script><rect width="10" height="10"/></svg>\n')
+WINDOWS_EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"This program cannot be run in DOS mode."
+LINUX_ELF = b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 8 + b"\x02\x00\x3e\x00" + b"\x00" * 100
+
+
+def png_chunk(kind, body):
+    import zlib
+
+    return len(body).to_bytes(4, "big") + kind + body + zlib.crc32(kind + body).to_bytes(4, "big")
+
+
+def png_bomb(width=20_000, height=20_000):
+    """A PNG header announcing 400 megapixels, in a few hundred bytes (decompression bomb)."""
+    import zlib
+
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes([1, 0, 0, 0, 0])
+    return (b"\x89PNG\r\n\x1a\n" + png_chunk(b"IHDR", header)
+            + png_chunk(b"IDAT", zlib.compress(b"\x00" * 4096)) + png_chunk(b"IEND", b""))
+
+
+def make_letter(user, status="approved", issued_on=None, valid_until=None, reviewer=None, data=None,
+                reason_code=None, reason_text=None, uploaded_at=None):
+    """A letter straight in the database (no upload checks), in any state, with its history.
+
+    Defaults: issued ten days ago, valid for LETTER_VALIDITY_MONTHS, a tiny PNG as the file.
+    `reviewer` decides it (a new reviewer is made when needed).
+    """
+    import hashlib
+
+    from course_app.models.letters import FileBlob, Letter, LetterEvent
+    from course_app.services import letters
+
+    issued_on = issued_on or date.today() - timedelta(days=10)
+    valid_until = valid_until or letters.default_valid_until(issued_on)
+    data = data if data is not None else png_bytes(color=(next(_seq) % 256, 100, 100))
+    content_type = ("application/pdf" if data.startswith(b"%PDF-") else
+                    "image/jpeg" if data.startswith(b"\xff\xd8") else "image/png")
+    digest = hashlib.sha256(data).hexdigest()
+    blob = FileBlob(sha256=digest, size=len(data), content_type=content_type, data=data)
+    db.session.add(blob)
+    db.session.flush()
+    uploaded_at = uploaded_at or utcnow() - timedelta(days=2)
+    letter = Letter(user_id=user.id, number=f"SKCK/YANMAS/{next(_seq):04d}/2026",
+                    police_office="polres_kupang_kota", issued_on=issued_on, valid_until=valid_until,
+                    status=status, original_filename="skck" + {"application/pdf": ".pdf", "image/jpeg": ".jpg"}.get(content_type, ".png"),
+                    original_sha256=digest, blob_id=blob.id, uploaded_at=uploaded_at)
+    db.session.add(letter)
+    db.session.flush()
+    db.session.add(LetterEvent(letter_id=letter.id, actor_id=user.id, action="uploaded", at=uploaded_at))
+    if status in ("approved", "rejected"):
+        reviewer = reviewer or make_user(roles=("reviewer",))
+        letter.decided_at = uploaded_at + timedelta(hours=3)
+        letter.decided_by_id = reviewer.id
+        if status == "rejected":
+            letter.reason_code = reason_code or "tidak_terbaca"
+            letter.reason_text = reason_text
+        db.session.add(LetterEvent(letter_id=letter.id, actor_id=reviewer.id, action=status,
+                                   reason_code=letter.reason_code, reason_text=reason_text,
+                                   at=letter.decided_at))
+    db.session.flush()
+    return letter
+
+
+# --- case-log (issue 5) ------------------------------------------------------------------------
+
+def seed_caselog():
+    """The case-log's reference lists (categories, kecamatan, kelurahan)."""
+    from course_app.services.caselog import lookups
+    lookups.seed_reference_data()
+
+
+def kecamatan_id(name="Oebobo"):
+    from course_app.models.caselog import Kecamatan
+    return db.session.scalar(db.select(Kecamatan.id).where(Kecamatan.name == name))
+
+
+def kelurahan_id(name):
+    from course_app.models.caselog import Kelurahan
+    return db.session.scalar(db.select(Kelurahan.id).where(Kelurahan.name == name))
+
+
+def case_payload(victims=None, perpetrators=None, **overrides):
+    """A valid case as the services take it: one adult woman hurt at home by her husband."""
+    n = next(_seq)
+    data = {
+        "incident_date": date(2026, 3, 1), "report_date": date(2026, 3, 4), "place": "rumah_tangga",
+        "source": "p3a", "external_ref": f"REF-{n}", "narrative": f"Kronologi sintetis {n}",
+        "kdrt": True, "types": ["fisik"], "causes": ["ekonomi"], "impacts": ["luka_ringan"],
+        "kecamatan_id": kecamatan_id(), "kelurahan_id": None, "outside_city": False,
+        "location_detail": None, "legal_stage": None, "consent_services": True,
+        "consent_sharing": False, "consent_nonidentifiable": True, "guardian_consent": False,
+        "guardian_name": None,
+        "victims": victims if victims is not None else [
+            {"name": f"Korban Contoh {n}", "sex": "P", "age": 30, "address": f"Jl. Contoh {n}"}],
+        "perpetrators": perpetrators if perpetrators is not None else [
+            {"name": f"Pelaku Contoh {n}", "sex": "L", "age": 35}],
+        "relationships": {(0, 0): "suami_istri"},
+    }
+    data.update(overrides)
+    return data
+
+
+def make_case(user=None, **overrides):
+    """A case recorded through the case service (all its rules apply)."""
+    from course_app.services.caselog import cases
+    return cases.create_case(case_payload(**overrides), user, today=date(2026, 11, 27))

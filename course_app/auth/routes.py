@@ -16,6 +16,12 @@ bp = Blueprint("auth", __name__)
 def _home_for(user):
     if user.has_role("participant"):
         return url_for("dashboard.index")
+    if user.has_role("reviewer"):
+        return url_for("review.queue")
+    if user.has_role("caseworker"):
+        return url_for("caselog.cases")
+    if user.has_role("officiant"):
+        return url_for("verify.scan")
     if user.has_role("admin"):
         return url_for("admin.users")
     return url_for("main.index")

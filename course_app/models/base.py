@@ -27,3 +27,11 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def render_migration_type(type_, obj, autogen_context):
+    """Alembic hook: write our TypeDecorators into migrations as the plain types they store
+    (DateTime, Text), so migrations never import application code that may change later."""
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
+    return False

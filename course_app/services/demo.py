@@ -1,15 +1,19 @@
-"""Demo data for trying the product: one account per role and a demo couple.
+"""Demo data for trying the product: one account per role, two couples, letters in different
+states, an issued certificate (and case-log cases for the case staff).
 
-Idempotent: running it again finds the accounts it made and resets their passwords to the
-printed ones. Synthetic people only; refused in production unless DEMO_ALLOWED is set.
+Idempotent: running it again finds what it made and resets the demo passwords to the printed
+one. Synthetic people only; refused in production unless DEMO_ALLOWED is set. Everything goes
+through the same services as real use — the certificate is issued by the eligibility rules
+once both partners have passed every quiz and have approved letters.
 """
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
 from ..models import User, UserRole
-from . import couples
+from ..models.caselog import Case
+from . import certificates, couples, letters
 from .passwords import hash_password
 
 DEMO_PASSWORD = "Demo-Pranikah-2026"
@@ -22,6 +26,12 @@ DEMO_ACCOUNTS = [
     ("reviewer", "peninjau@demo.pranikah.example", "Peninjau Demo", None, None),
     ("caseworker", "kasus@demo.pranikah.example", "Petugas Kasus Demo", None, None),
     ("admin", "admin@demo.pranikah.example", "Admin Demo", None, None),
+]
+
+#: A second couple that has done everything: it holds an issued certificate.
+CERTIFIED_COUPLE = [
+    ("participant", "peserta.c@demo.pranikah.example", "Peserta Demo Tiga", date(1998, 2, 11), "P"),
+    ("participant", "peserta.d@demo.pranikah.example", "Peserta Demo Empat", date(1996, 10, 3), "L"),
 ]
 
 
@@ -41,20 +51,43 @@ def _ensure_user(role, email, full_name, birth_date, sex):
     return user
 
 
-def create_demo(today=None):
-    today = today or date.today()
-    users = [_ensure_user(*spec) for spec in DEMO_ACCOUNTS]
-    first, second = users[0], users[1]
+def _ensure_couple(first, second, wedding_in_days, institution_name, today):
     couple = couples.current_couple(first)
     if couple is None:
         couple = couples.create_couple(
-            first, planned_wedding_date=today + timedelta(days=90), institution_type="gereja",
-            institution_name="Jemaat Demo Kota Kupang", today=today)
+            first, planned_wedding_date=today + timedelta(days=wedding_in_days),
+            institution_type="gereja", institution_name=institution_name, today=today)
     if couples.current_couple(second) is None:
         invite = couples.open_invite(couple) or couples.issue_invite(couple, first)
         couples.join_couple(second, invite.code)
-    return {
+    return couple
+
+
+def create_demo(today=None):
+    from .caselog.synthetic import add_demo_cases
+
+    today = today or date.today()
+    users = [_ensure_user(*spec) for spec in DEMO_ACCOUNTS]
+    first, second, reviewer = users[0], users[1], users[3]
+    couple = _ensure_couple(first, second, 90, "Jemaat Demo Kota Kupang", today)
+    letters.add_demo_letters(first, second, reviewer)
+
+    third, fourth = (_ensure_user(*spec) for spec in CERTIFIED_COUPLE)
+    certified = _ensure_couple(third, fourth, 45, "Jemaat Demo Oebobo", today)
+    for person in (third, fourth):
+        certificates.complete_learning_for_demo(person)
+        letters.add_approved_demo_letter(person, reviewer)
+    certificate = (certificates.latest_certificate(certified)
+                   or certificates.issue_if_eligible(certified))
+    add_demo_cases()
+
+    result = {
         "accounts": [{"role": role, "email": email, "password": DEMO_PASSWORD}
-                     for role, email, *_ in DEMO_ACCOUNTS],
+                     for role, email, *_ in DEMO_ACCOUNTS + CERTIFIED_COUPLE],
         "couple": {"id": couple.id, "members": [first.email, second.email]},
+        "cases": db.session.scalar(select(func.count()).select_from(Case)),
     }
+    if certificate is not None:
+        result["certificate"] = {"id": certificate.id,
+                                 "verify_url": certificate.snapshot["verify_url"]}
+    return result

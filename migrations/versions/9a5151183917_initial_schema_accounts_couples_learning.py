@@ -8,7 +8,6 @@ Create Date: 2026-11-27 23:40:35.505637
 from alembic import op
 import sqlalchemy as sa
 
-import course_app.models.base  # noqa: F401  (custom column types)
 
 
 # revision identifiers, used by Alembic.
@@ -23,7 +22,7 @@ def upgrade():
     op.create_table('content_loads',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
-    sa.Column('loaded_at', course_app.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('loaded_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('summary', sa.Text(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_content_loads'))
     )
@@ -38,7 +37,7 @@ def upgrade():
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
     sa.Column('is_active', sa.Boolean(), nullable=False),
-    sa.Column('updated_at', course_app.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_modules')),
     sa.UniqueConstraint('code', name=op.f('uq_modules_code'))
     )
@@ -53,9 +52,9 @@ def upgrade():
     sa.Column('locale', sa.String(length=5), nullable=True),
     sa.Column('is_active_account', sa.Boolean(), nullable=False),
     sa.Column('failed_logins', sa.Integer(), nullable=False),
-    sa.Column('locked_until', course_app.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', course_app.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('password_changed_at', course_app.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('locked_until', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('password_changed_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
     sa.UniqueConstraint('email', name=op.f('uq_users_email'))
     )
@@ -65,9 +64,9 @@ def upgrade():
     sa.Column('institution_type', sa.String(length=20), nullable=False),
     sa.Column('institution_name', sa.String(length=160), nullable=False),
     sa.Column('created_by_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', course_app.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('dissolved_at', course_app.models.base.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('locked_at', course_app.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('dissolved_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('locked_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_couples_created_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_couples'))
     )
@@ -114,8 +113,8 @@ def upgrade():
     sa.Column('module_id', sa.Integer(), nullable=False),
     sa.Column('module_version', sa.Integer(), nullable=False),
     sa.Column('pass_mark', sa.Integer(), nullable=False),
-    sa.Column('started_at', course_app.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('submitted_at', course_app.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('score_percent', sa.Integer(), nullable=True),
     sa.Column('correct_count', sa.Integer(), nullable=True),
     sa.Column('passed', sa.Boolean(), nullable=True),
@@ -131,7 +130,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('role', sa.String(length=20), nullable=False),
-    sa.Column('granted_at', course_app.models.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('granted_at', sa.DateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_roles_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user_roles')),
     sa.UniqueConstraint('user_id', 'role', name=op.f('uq_user_roles_user_id_role'))
@@ -160,8 +159,8 @@ def upgrade():
     sa.Column('couple_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('active_user_id', sa.Integer(), nullable=True),
-    sa.Column('joined_at', course_app.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('left_at', course_app.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('joined_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('left_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['active_user_id'], ['users.id'], name=op.f('fk_couple_members_active_user_id_users')),
     sa.ForeignKeyConstraint(['couple_id'], ['couples.id'], name=op.f('fk_couple_members_couple_id_couples')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_couple_members_user_id_users')),
@@ -176,11 +175,11 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('couple_id', sa.Integer(), nullable=False),
     sa.Column('code', sa.String(length=16), nullable=False),
-    sa.Column('created_at', course_app.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', course_app.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('used_at', course_app.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('used_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('used_by_id', sa.Integer(), nullable=True),
-    sa.Column('revoked_at', course_app.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['couple_id'], ['couples.id'], name=op.f('fk_invite_codes_couple_id_couples')),
     sa.ForeignKeyConstraint(['used_by_id'], ['users.id'], name=op.f('fk_invite_codes_used_by_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_invite_codes')),
@@ -193,8 +192,8 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
     sa.Column('lesson_id', sa.Integer(), nullable=False),
-    sa.Column('opened_at', course_app.models.base.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('read_at', course_app.models.base.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('opened_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['lesson_id'], ['lessons.id'], name=op.f('fk_lesson_progress_lesson_id_lessons')),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_lesson_progress_user_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_lesson_progress')),

@@ -20,7 +20,7 @@ NEW_PASSWORD = "Laut-Biru-Pantai-Lasiana"
 
 
 def register(**overrides):
-    fields = dict(full_name="Maria Bano", email="maria.bano@contoh.test", password=STRONG,
+    fields = dict(full_name="Mawar Contoh", email="maria.bano@contoh.test", password=STRONG,
                   birth_date=date(1998, 5, 17), sex="P")
     fields.update(overrides)
     return accounts.register_participant(**fields)
@@ -38,7 +38,7 @@ def test_registration_creates_a_participant_with_a_normalised_email_and_hashed_p
     db.session.expire_all()
     stored = db.session.get(User, user.id)
     assert stored.email == "maria.bano@contoh.test"
-    assert stored.full_name == "Maria Bano"
+    assert stored.full_name == "Mawar Contoh"
     assert stored.role_codes == {"participant"}
     assert STRONG not in stored.password_hash
     assert verify_password(stored.password_hash, STRONG)
@@ -58,7 +58,7 @@ def test_an_email_can_register_only_once_whatever_its_case():
     ("password123", "terlalu mudah ditebak"),
     ("SayangKamu", "terlalu mudah ditebak"),
     ("aaaabbbbaaaabbbb", "terlalu mudah ditebak"),
-    ("Maria Bano 1998!", "tidak boleh memuat nama atau email"),
+    ("Mawar Contoh 1998!", "tidak boleh memuat nama atau email"),
     ("mariabano-kupang", "tidak boleh memuat nama atau email"),
     ("x-maria.bano@contoh-x", "tidak boleh memuat nama atau email"),
     ("p" * 60 + "-Panjang-Sekali-" + "q" * 60, "maksimal 128 karakter"),

@@ -116,8 +116,8 @@ def test_demo_twice_creates_no_duplicates_and_restores_the_passwords(runner):
     second = run_demo(runner)
 
     assert second == first
-    assert (count(User), count(CoupleMember), count(Couple)) == (users, memberships, 1)
-    assert users == len(ROLES) + 1  # two participants
+    assert (count(User), count(CoupleMember), count(Couple)) == (users, memberships, 2)
+    assert users == len(ROLES) + 3  # two couples of participants
     assert accounts.authenticate(demo_admin.email, admin_account["password"]) == demo_admin
 
 

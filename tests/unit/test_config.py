@@ -2,6 +2,7 @@
 import secrets
 
 import pytest
+from cryptography.fernet import Fernet
 
 import config as config_module
 from config import ProductionConfig
@@ -14,6 +15,7 @@ def production_config(app, secret_key):
     class Config(ProductionConfig):
         SECRET_KEY = secret_key
         SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
+        CASELOG_ENCRYPTION_KEYS = Fernet.generate_key().decode()
         # Flask-Limiter's on/off switch is shared by every app in the process; keep it off.
         RATELIMIT_ENABLED = False
     return Config

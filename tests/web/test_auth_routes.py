@@ -30,18 +30,18 @@ def outbox(app):
 # --- registration ----------------------------------------------------------------------------
 
 def test_registering_creates_the_account_logs_in_and_opens_the_dashboard(client):
-    data = factories.registration_data(full_name="Maria Bano", email="Maria.Bano@Example.com",
+    data = factories.registration_data(full_name="Mawar Contoh", email="Maria.Bano@Example.com",
                                        phone="0812 3456 7890")
 
     response = client.post("/daftar", data=data)
 
     assert response.status_code == 302 and response.headers["Location"] == "/beranda"
     user = db.session.scalar(select(User).where(User.email == "maria.bano@example.com"))
-    assert user.full_name == "Maria Bano" and user.role_codes == {"participant"}
+    assert user.full_name == "Mawar Contoh" and user.role_codes == {"participant"}
     assert user.birth_date == date(1998, 5, 17) and user.sex == "P" and user.phone == "081234567890"
     dashboard = client.get("/beranda")
     assert dashboard.status_code == 200
-    assert "Halo, Maria Bano" in text(dashboard)
+    assert "Halo, Mawar Contoh" in text(dashboard)
     assert "Akun Anda sudah dibuat" in text(dashboard)
 
 
@@ -69,7 +69,7 @@ def test_a_birth_date_typed_day_first_is_understood(client):
     ({"password": "", "password_confirm": ""}, "password", "Isi kata sandi."),
     ({"password": "Pendek-12"}, "password", "Kata sandi minimal 10 karakter."),
     ({"password": "password123"}, "password", "Kata sandi ini terlalu mudah ditebak. Gunakan gabungan beberapa kata."),
-    ({"full_name": "Maria Bano", "password": "MariaBano-Kupang"}, "password",
+    ({"full_name": "Mawar Contoh", "password": "MawarContoh-Kupang"}, "password",
      "Kata sandi tidak boleh memuat nama atau email Anda."),
     ({"password_confirm": "Sesuatu-Yang-Lain-2026"}, "password_confirm", "Kedua kata sandi tidak sama."),
     ({"consent": ""}, "consent", "Persetujuan ini diperlukan untuk mendaftar."),
@@ -139,7 +139,10 @@ def test_login_locks_the_account_after_repeated_failures(app, client):
 @pytest.mark.parametrize("roles, home", [
     (("participant",), "/beranda"),
     (("admin",), "/admin/pengguna"),
-    (("reviewer",), "/"),
+    (("reviewer",), "/tinjau/"),
+    (("caseworker",), "/kasus/"),
+    (("officiant",), "/verify/scan"),
+    (("participant", "admin"), "/beranda"),
 ])
 def test_login_goes_to_the_home_page_of_the_role(client, roles, home):
     user = factories.make_user(roles=roles)

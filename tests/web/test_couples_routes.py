@@ -35,7 +35,7 @@ def shown_code(response):
 @pytest.fixture
 def people(app):
     """Maria and Yosef, each with their own browser, logged in."""
-    maria = factories.make_user(full_name="Maria Bano")
+    maria = factories.make_user(full_name="Mawar Contoh")
     yosef = factories.make_user(full_name="Yosef Lado", sex="L")
     db.session.commit()
     browsers = {"maria": app.test_client(), "yosef": app.test_client()}
@@ -59,7 +59,7 @@ def test_a_couple_forms_through_the_pages_and_the_dashboard_lists_both(people):
     assert ("success", "Anda sudah bergabung dengan pasangan Anda.") in flashes(joined)
     for who in ("maria", "yosef"):
         dashboard = text(browsers[who].get("/beranda"))
-        assert "Maria Bano" in dashboard and "Yosef Lado" in dashboard
+        assert "Mawar Contoh" in dashboard and "Yosef Lado" in dashboard
         assert "Pasangan Anda belum bergabung" not in dashboard
     couple_page = browsers["maria"].get("/pasangan/")
     assert shown_code(couple_page) is None
@@ -184,7 +184,7 @@ def test_leaving_asks_for_confirmation_then_keeps_the_partner(people):
     confirm = browsers["yosef"].get("/pasangan/keluar")
     assert confirm.status_code == 200
     assert "Keluar dari pasangan?" in text(confirm)
-    assert "Maria Bano tetap terdaftar" in text(confirm)
+    assert "Mawar Contoh tetap terdaftar" in text(confirm)
     assert couples.current_couple(yosef) is not None  # looking changes nothing
 
     done = browsers["yosef"].post("/pasangan/keluar", follow_redirects=True)
