@@ -9,22 +9,30 @@ from ..forms import strip
 from ..labels import INSTITUTION_LABELS
 
 
+def institution_fields(type_label, blank):
+    """Where a marriage takes place: the institution type and its name (called in a form's
+    class body, so the fields keep their place). Shared by the couple's plan and the
+    officiant's marriage record."""
+    choices = [SelectChoice(code, label) for code, label in INSTITUTION_LABELS.items()]
+    if blank:
+        choices.insert(0, SelectChoice("", _l("— pilih —")))
+    institution_type = SelectField(
+        type_label, choices=choices, validators=[DataRequired(_l("Pilih jenis lembaga."))],
+        invalid_choice_message=_l("Pilih jenis lembaga dari daftar."))
+    institution_name = StringField(
+        _l("Nama lembaga"), filters=[strip],
+        validators=[DataRequired(_l("Tulis nama lembaga, misalnya nama gereja atau KUA.")),
+                    Length(min=3, max=160, message=_l("Nama lembaga 3–160 karakter."))])
+    return institution_type, institution_name
+
+
 class CoupleForm(FlaskForm):
     # WTForms has no Indonesian catalogue: its own parse/choice messages would show in English.
     planned_wedding_date = DateField(
         _l("Rencana tanggal pernikahan"), format=DATE_FORMATS,
         validators=[InputRequired(_l("Isi rencana tanggal pernikahan."))],
         invalid_value_message=_l("Tanggal pernikahan tidak valid. Tulis seperti 20/06/2027 (tanggal/bulan/tahun)."))
-    institution_type = SelectField(
-        _l("Tempat pernikahan"),
-        choices=[SelectChoice("", _l("— pilih —"))]
-        + [SelectChoice(code, label) for code, label in INSTITUTION_LABELS.items()],
-        validators=[DataRequired(_l("Pilih jenis lembaga."))],
-        invalid_choice_message=_l("Pilih jenis lembaga dari daftar."))
-    institution_name = StringField(
-        _l("Nama lembaga"), filters=[strip],
-        validators=[DataRequired(_l("Tulis nama lembaga, misalnya nama gereja atau KUA.")),
-                    Length(min=3, max=160, message=_l("Nama lembaga 3–160 karakter."))])
+    institution_type, institution_name = institution_fields(_l("Tempat pernikahan"), blank=True)
 
     hints = {
         "institution_name": _l("Contoh: Jemaat GMIT ..., KUA Kecamatan ..., Dinas Dukcapil Kota Kupang"),

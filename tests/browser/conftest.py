@@ -83,6 +83,17 @@ def phone(browser, live_server):
         context.close()
 
 
+def log_in(page, user, password=None):
+    """Log `user` in through the login page (password from tests/factories.py)."""
+    from .. import factories
+
+    page.goto("/masuk")
+    page.fill("#email", user.email)
+    page.fill("#password", password or factories.PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+
+
 @pytest.fixture
 def shot(request):
     """`shot(page, "name")` saves a screenshot for people to look at."""

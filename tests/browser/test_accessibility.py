@@ -11,6 +11,7 @@ from course_app.extensions import db
 from course_app.services import quizzes
 
 from .. import factories
+from .conftest import log_in
 
 AXE = next((Path(__file__).parent / "vendor").glob("axe-core-*/axe.min.js"))
 
@@ -34,14 +35,6 @@ def axe_page(browser, live_server):
     context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()
-
-
-def log_in(page, user):
-    page.goto("/masuk")
-    page.fill("#email", user.email)
-    page.fill("#password", factories.PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
 
 
 @pytest.fixture

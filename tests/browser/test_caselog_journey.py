@@ -8,6 +8,7 @@ import pytest
 from course_app.extensions import db
 
 from .. import factories
+from .conftest import log_in
 
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -26,14 +27,6 @@ def desktop(browser, live_server):
     context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()
-
-
-def log_in(page, user):
-    page.goto("/masuk")
-    page.fill("#email", user.email)
-    page.fill("#password", factories.PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def fill_person(page, prefix, name, sex, age):

@@ -11,6 +11,7 @@ import pytest
 from course_app.extensions import db
 
 from .. import factories
+from .conftest import log_in
 
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -39,14 +40,6 @@ def people(app):
     reviewer = factories.make_user(roles=("reviewer",), full_name="Peninjau Uji", email="peninjau.uji@example.com")
     db.session.commit()
     return maria, yosef, reviewer
-
-
-def log_in(page, user):
-    page.goto("/masuk")
-    page.fill("#email", user.email)
-    page.fill("#password", factories.PASSWORD)
-    page.click("main form button[type=submit]")
-    page.wait_for_load_state()
 
 
 def letter_line(page):
