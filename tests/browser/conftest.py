@@ -83,6 +83,19 @@ def phone(browser, live_server):
         context.close()
 
 
+@pytest.fixture
+def live_keys(app, live_app, live_server, tmp_path, monkeypatch):
+    """One signing key shared by the test code and the live server; QR links point at it."""
+    from course_app.services import signing
+
+    for each in (app, live_app):
+        monkeypatch.setitem(each.config, "SIGNING_KEYS_DIR", str(tmp_path / "keys"))
+        monkeypatch.setitem(each.config, "PUBLIC_BASE_URL", live_server)
+    key = signing.generate_key()
+    db.session.commit()
+    return key
+
+
 def log_in(page, user, password=None):
     """Log `user` in through the login page (password from tests/factories.py)."""
     from .. import factories

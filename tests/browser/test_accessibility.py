@@ -98,3 +98,51 @@ def test_a_form_showing_errors_has_no_serious_accessibility_violations(axe_page)
     axe_page.wait_for_load_state()
     assert axe_page.locator(".field.invalid").count() >= 3
     assert violations(axe_page) == []
+
+
+def test_letter_pages_have_no_serious_accessibility_violations(axe_page, people):
+    reviewer = factories.make_user(roles=("reviewer",))
+    letter = factories.make_letter(people["participant"], status="pending")
+    db.session.commit()
+    log_in(axe_page, people["participant"])
+    for path in ["/surat/", "/surat/unggah"]:
+        axe_page.goto(path)
+        assert violations(axe_page) == [], path
+    axe_page.context.clear_cookies()
+    log_in(axe_page, reviewer)
+    for path in ["/tinjau/", f"/tinjau/surat/{letter.id}", "/tinjau/pasangan"]:
+        axe_page.goto(path)
+        assert violations(axe_page) == [], path
+
+
+def test_certificate_pages_have_no_serious_accessibility_violations(axe_page, live_keys):
+    from ..certificate_builders import make_certificate
+
+    certificate, _couple, first, _second = make_certificate()
+    reviewer = factories.make_user(roles=("reviewer",))
+    officiant = factories.make_user(roles=("officiant",))
+    db.session.commit()
+    for path in [f"/v/{certificate.id}", "/v/AAAAAAAAAAAAAAAA", "/verify/scan"]:
+        axe_page.goto(path)
+        assert violations(axe_page) == [], path
+    for person, paths in [(first, ["/beranda"]), (officiant, [f"/v/{certificate.id}"]),
+                          (reviewer, ["/sertifikat/kelola", f"/sertifikat/kelola/{certificate.id}",
+                                      "/sertifikat/dispensasi"])]:
+        axe_page.context.clear_cookies()
+        log_in(axe_page, person)
+        for path in paths:
+            axe_page.goto(path)
+            assert violations(axe_page) == [], path
+
+
+def test_caselog_pages_have_no_serious_accessibility_violations(axe_page):
+    factories.seed_caselog()
+    caseworker = factories.make_user(roles=("caseworker", "admin"))
+    case = factories.make_case(caseworker)
+    db.session.commit()
+    log_in(axe_page, caseworker)
+    for path in ["/kasus/", "/kasus/baru", f"/kasus/{case.id}", f"/kasus/{case.id}/ubah",
+                 f"/kasus/{case.id}/layanan", "/kasus/impor", "/kasus/laporan",
+                 "/kasus/laporan?publikasi=1", "/kasus/daftar-pilihan", "/kasus/audit"]:
+        axe_page.goto(path)
+        assert violations(axe_page) == [], path

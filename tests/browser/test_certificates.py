@@ -6,7 +6,6 @@ import io
 import re
 from datetime import date
 
-import pytest
 from PIL import Image
 from pypdf import PdfReader
 
@@ -18,17 +17,6 @@ from course_app.services import certificates, qr, signing
 from .. import factories
 from ..certificate_builders import make_modules, make_ready_couple
 from .conftest import CHROMIUM_ARGS, PHONE
-
-
-@pytest.fixture
-def live_keys(app, live_app, live_server, tmp_path, monkeypatch):
-    """One signing key shared by the test code and the live server; QR links point at it."""
-    for each in (app, live_app):
-        monkeypatch.setitem(each.config, "SIGNING_KEYS_DIR", str(tmp_path / "keys"))
-        monkeypatch.setitem(each.config, "PUBLIC_BASE_URL", live_server)
-    key = signing.generate_key()
-    db.session.commit()
-    return key
 
 
 def issue(modules=None):
