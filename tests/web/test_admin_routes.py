@@ -27,7 +27,7 @@ def roles_of(user_id):
 
 
 def test_the_user_list_searches_names_and_emails_case_insensitively(client, admin):
-    maria = factories.make_user(full_name="Mawar Contoh", email="maria@contoh.test")
+    maria = factories.make_user(full_name="Mawar Bano", email="mawar@contoh.test")
     yosef = factories.make_user(full_name="Yosef Lado", email="yosef.bano@contoh.test")
     other = factories.make_user(full_name="Orang Lain", email="lain@contoh.test")
     db.session.commit()
