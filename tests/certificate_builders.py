@@ -55,8 +55,8 @@ def make_ready_couple(modules, *, first=None, second=None, letters=True, pass_al
     With `pass_all=False` the second partner's last module is left unpassed, so passing it is
     the last condition.
     """
-    first = first or factories.make_user(full_name="Maria Goreti Bere", birth_date=birth_dates[0], sex="P")
-    second = second or factories.make_user(full_name="Yohanes Ndun", birth_date=birth_dates[1], sex="L")
+    first = first or factories.make_user(full_name="Mawar Contoh Bere", birth_date=birth_dates[0], sex="P")
+    second = second or factories.make_user(full_name="Yakob Contoh Ndun", birth_date=birth_dates[1], sex="L")
     couple = factories.make_couple(first, second, wedding_in_days=wedding_in_days)
     for person in (first, second):
         if letters:

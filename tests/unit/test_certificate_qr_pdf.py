@@ -13,7 +13,7 @@ from tests.certificate_builders import keys_fixture, make_certificate, vector_ke
 from tests.unit.test_signing import VectorKey
 
 BASE_URL = "https://pranikah-kupang.example.org"
-LONG_NAMES = ("Maria Goreti Bernadeta Kristina Bere Tallo Ndun", "Yohanes Benediktus Fransiskus Xaverius Ndun")
+LONG_NAMES = ("Peserta Contoh Pertama Bernama Sangat Panjang", "Peserta Contoh Kedua Bernama Sangat Panjang X")
 
 
 def long_token(names=None):
