@@ -342,7 +342,7 @@ def test_the_queue_filters_by_upload_day_in_kupang_time():
 
 
 def test_couples_are_searchable_by_either_partners_name():
-    first = factories.make_user(full_name="Yohanes Tefa")
+    first = factories.make_user(full_name="Yakob Contoh Tefa")
     second = factories.make_user(full_name="Martha Nalle")
     couple = factories.make_couple(first, second)
     factories.make_couple(factories.make_user(full_name="Lain Orang"))
