@@ -75,3 +75,129 @@ def serve():
     yield start
     for server in servers:
         server.shutdown()
+
+
+# --- additions for the backup/restore and upload fault tests -------------------------------------
+# (ThrowawayPostgres above is unchanged; these only add to it.)
+
+def _pg(server, tool, *args, timeout=60):
+    """Run a PostgreSQL client tool against `server` (as postgres when we are root)."""
+    command = [str(PG_BIN / tool), "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres", *args]
+    if os.geteuid() == 0:
+        command = ["runuser", "-u", "postgres", "--", *command]
+    return subprocess.run(command, check=True, capture_output=True, timeout=timeout)
+
+
+def database_url(server, name):
+    """The SQLAlchemy URL of database `name` in the throwaway cluster."""
+    return f"postgresql+psycopg://postgres@127.0.0.1:{server.port}/{name}"
+
+
+def create_database(server, name):
+    _pg(server, "createdb", name)
+    return database_url(server, name)
+
+
+def dump_database(server, name, path):
+    """`pg_dump -Fc` of database `name` into `path` (a file inside the cluster's directory)."""
+    _pg(server, "pg_dump", "-Fc", "--no-owner", "-f", str(path), name)
+    return path
+
+
+def restore_database(server, path, name):
+    """`pg_restore` the custom-format dump at `path` into the (empty) database `name`."""
+    _pg(server, "pg_restore", "--no-owner", "--exit-on-error", "--single-transaction",
+        "-d", name, str(path))
+
+
+class Gunicorn:
+    """`.venv/bin/gunicorn` serving `course_app:create_app()` from the repository, with `env`."""
+
+    def __init__(self, env, workers=2, timeout=30):
+        root = Path(__file__).resolve().parents[2]
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = tempfile.NamedTemporaryFile(prefix="pk-gunicorn-", suffix=".log", delete=False)
+        self.process = subprocess.Popen(
+            [str(root / ".venv" / "bin" / "gunicorn"), "--bind", f"127.0.0.1:{self.port}",
+             "--workers", str(workers), "--worker-class", "sync", "--timeout", str(timeout),
+             "--graceful-timeout", "2", "--no-control-socket", "course_app:create_app()"],
+            cwd=root, env={**os.environ, **env}, stdout=self.log, stderr=subprocess.STDOUT)
+
+    def wait_ready(self, deadline=15):
+        import time
+        import urllib.request
+        end = time.monotonic() + deadline
+        while time.monotonic() < end:
+            if self.process.poll() is not None:
+                raise RuntimeError("gunicorn exited:\n" + self.output())
+            try:
+                with urllib.request.urlopen(f"{self.base}/healthz", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("gunicorn did not answer /healthz:\n" + self.output())
+
+    def worker_pids(self):
+        """Pids of the master's current worker processes."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(p) for p in children.read_text().split()]
+
+    def worker_holding(self, client_port):
+        """The worker pid whose socket is the server side of our connection from `client_port`."""
+        inodes = set()
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            try:
+                lines = Path(table).read_text().splitlines()[1:]
+            except OSError:
+                continue
+            for line in lines:
+                fields = line.split()
+                local, remote, inode = fields[1], fields[2], fields[9]
+                if (int(local.rsplit(":", 1)[1], 16) == self.port
+                        and int(remote.rsplit(":", 1)[1], 16) == client_port):
+                    inodes.add(f"socket:[{inode}]")
+        for pid in self.worker_pids():
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                try:
+                    if os.readlink(fd) in inodes:
+                        return pid
+                except OSError:
+                    continue
+        return None
+
+    def output(self):
+        self.log.flush()
+        return Path(self.log.name).read_text(errors="replace")[-4000:]
+
+    def stop(self):
+        if self.process.poll() is None:
+            self.process.terminate()  # the master stops its workers
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                for pid in self.worker_pids():
+                    try:
+                        os.kill(pid, 9)
+                    except ProcessLookupError:
+                        pass
+                self.process.kill()
+                self.process.wait(timeout=5)
+        self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
+
+
+@pytest.fixture
+def gunicorn():
+    """`gunicorn(env, workers=2)` → a started, ready Gunicorn; stopped at teardown, always."""
+    started = []
+
+    def start(env, **options):
+        server = Gunicorn(env, **options)
+        started.append(server)
+        return server.wait_ready()
+
+    yield start
+    for server in started:
+        server.stop()
