@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app course_app
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run run-prod test test-pg install install-dev translations extract-messages chromium db demo lint bench clean
+.PHONY: run run-prod test test-pg install install-dev translations extract-messages chromium db demo lint bench load wrk clean
 
 ## make run: set up everything on the embedded SQLite database and serve on 127.0.0.1:$(PORT)
 run: install translations
@@ -62,6 +62,14 @@ lint: install-dev
 clean:
 	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache
 
-## make bench: measure the targets of DESIGN §9 that exist so far and print a table
-bench: install
+## make bench: measure every target of DESIGN §9 and print a table (wrk loads gunicorn)
+bench: install wrk
 	$(BIN)/python bench/run.py
+
+## make load: 2-minute-bounded load test: quizzes and verification at once, gunicorn on a
+## throwaway PostgreSQL database on 127.0.0.1:5432 (LOAD_PG_URL overrides; dropped afterwards)
+load: install-dev
+	$(BIN)/python bench/load.py
+
+wrk:
+	@command -v wrk >/dev/null 2>&1 || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk)

@@ -3,7 +3,7 @@ from flask import Blueprint, current_app, make_response, redirect, render_templa
 from flask_login import current_user
 from sqlalchemy import text
 
-from ..extensions import db
+from ..extensions import csrf, db
 from ..i18n import LANG_COOKIE
 from ..security import safe_next
 
@@ -23,7 +23,14 @@ def help():
 
 
 @bp.post("/bahasa")
+@csrf.exempt
 def set_language():
+    """A visitor's language only sets their own `lang` cookie: harmless and idempotent, so it
+    needs no CSRF token, and public pages (the verification page above all) then render without
+    one, so they write no session. A signed-in user's choice is saved on the account: that
+    still requires the token."""
+    if current_user.is_authenticated and current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect()
     lang = request.form.get("lang", "")
     target = safe_next(request.form.get("next"), url_for("main.index"))
     response = make_response(redirect(target))
