@@ -161,10 +161,43 @@ def test_forming_a_couple_without_a_csrf_token_is_refused_and_stores_nothing(csr
     assert count(Couple) == 1
 
 
-def test_switching_language_without_a_csrf_token_is_refused_and_sets_nothing(csrf_app):
-    response = csrf_app.test_client().post("/bahasa", data={"lang": "en"})
+def test_a_visitor_switches_language_without_a_csrf_token_and_gets_no_session(csrf_app):
+    """A visitor's language is only their own cookie: public pages carry no token, so they
+    write no session cookie (the verification page stays cheap, DESIGN §9)."""
+    browser = csrf_app.test_client()
+    page = browser.get("/masuk")
+    assert 'id="lang-select"' in page.get_data(as_text=True)
+
+    response = browser.post("/bahasa", data={"lang": "en", "next": "/masuk"})
+
+    assert response.status_code == 302
+    assert set_cookies(response, "lang")
+    assert "Log in" in text(browser.get("/masuk"))
+
+
+def test_a_public_page_sets_no_session_cookie_for_a_visitor(csrf_app):
+    response = csrf_app.test_client().get("/bantuan")
+    assert set_cookies(response, "session") == []
+
+
+def test_a_signed_in_user_switching_language_without_a_csrf_token_is_refused(csrf_app):
+    user = factories.make_user()
+    db.session.commit()
+    browser = csrf_app.test_client()
+    token = csrf_token(browser.get("/masuk"))
+    assert browser.post("/masuk", data={"email": user.email, "password": factories.PASSWORD,
+                                        "csrf_token": token}).status_code == 302
+
+    response = browser.post("/bahasa", data={"lang": "en"})
+
     assert_csrf_refused(response)
     assert set_cookies(response, "lang") == []
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locale != "en"
+    account = browser.get("/akun")
+    assert browser.post("/bahasa", data={"lang": "en", "csrf_token": csrf_token(account)}).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user.id).locale == "en"
 
 
 def test_logout_without_a_csrf_token_is_refused(csrf_app):
@@ -253,3 +286,56 @@ def test_request_log_lines_leave_out_query_strings():
                                ("GET /admin/pengguna?q=Nama+Contoh HTTP/1.1", "200", "-"), None)
     DropQueryStrings().filter(record)
     assert record.getMessage() == '"GET /admin/pengguna HTTP/1.1" 200 -'
+
+
+# --- headers and cookie flags on every feature blueprint (issue 6 point 4) --------------------
+
+from tests.certificate_builders import keys_fixture  # noqa: E402,F401  (the `keys` fixture)
+
+#: One page per blueprint of the features; the foundation's pages are listed above.
+FEATURE_PAGES = {
+    "letters": "/surat/unggah",
+    "review": "/tinjau/",
+    "certificates": "/sertifikat/kelola",
+    "verify": "/v/AAAAAAAAAAAAAAAA",
+    "caselog": "/kasus/",
+    "api": "/api/v1/keys",
+}
+
+
+@pytest.fixture
+def everyone_browser(app):
+    """A browser logged in as someone holding every role (session cookie checked on login)."""
+    factories.seed_caselog()
+    person = factories.make_user(roles=("participant", "reviewer", "officiant", "caseworker", "admin"))
+    factories.make_couple(person)
+    db.session.commit()
+    browser = app.test_client()
+    response = browser.post("/masuk", data={"email": person.email, "password": factories.PASSWORD})
+    assert response.status_code == 302
+    [cookie] = set_cookies(response, "session")
+    return browser, cookie
+
+
+@pytest.mark.parametrize("blueprint", sorted(FEATURE_PAGES))
+def test_every_feature_blueprint_carries_the_protective_headers(everyone_browser, keys, blueprint):
+    browser, cookie = everyone_browser
+    attributes = {part.strip().lower() for part in cookie.split(";")[1:]}
+    assert {"httponly", "samesite=lax", "path=/"} <= attributes
+
+    response = browser.get(FEATURE_PAGES[blueprint])
+
+    assert response.status_code == 200, (blueprint, response.status_code)
+    if blueprint == "api":
+        assert response.mimetype == "application/json"
+        directives = csp_directives(response)
+        assert directives["script-src"] == ["'self'"] and directives["frame-ancestors"] == ["'none'"]
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["Referrer-Policy"] == "same-origin"
+    else:
+        assert_protective_headers(response)
+    # A page of a logged-in user never sets a session cookie without its flags.
+    for header in set_cookies(response, "session"):
+        assert {"httponly", "samesite=lax"} <= {p.strip().lower() for p in header.split(";")[1:]}
+

@@ -117,9 +117,16 @@ def _read_csv(data):
             break
         except UnicodeDecodeError:
             continue
+    else:  # bytes that are neither UTF-8 nor cp1252 (cp1252 leaves five bytes undefined)
+        text = data.decode("latin-1")
     head = "\n".join(text.splitlines()[:10])
     delimiter = max((",", ";", "\t"), key=head.count)
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        # newline="": the csv module handles \r, \n and \r\n itself, inside quotes too.
+        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        # e.g. a field beyond csv.field_size_limit(): not a CSV this import can read.
+        raise DomainError(_l("Jenis berkas tidak didukung. Unggah CSV atau XLSX."), field="file") from None
 
 
 def _read_xlsx(data):
