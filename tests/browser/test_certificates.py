@@ -290,7 +290,7 @@ def test_from_the_last_quiz_passed_to_the_officiant_recording_the_marriage(phone
 
     shot(desk, "04-officiant-record-form")
     desk.fill("#marriage_date", date.today().isoformat())
-    desk.fill("#institution_name", "Jemaat GMIT Kota Baru")
+    desk.fill("#institution_name", "Jemaat Contoh Kota")
     desk.click("#marriage-section button[type=submit]")
     desk.wait_for_load_state()
     assert "SUDAH DIPAKAI" in desk.locator("#server-verdict").inner_text()
@@ -306,7 +306,7 @@ def test_from_the_last_quiz_passed_to_the_officiant_recording_the_marriage(phone
 
     db.session.expire_all()
     stored = db.session.get(Certificate, certificate.id)
-    assert stored.marriage_institution_name == "Jemaat GMIT Kota Baru" and stored.used_by_id == officiant.id
+    assert stored.marriage_institution_name == "Jemaat Contoh Kota" and stored.used_by_id == officiant.id
     partner.goto("/beranda")
     assert "Pernikahan sudah dicatat" in partner.locator("#certificate").inner_text()
 

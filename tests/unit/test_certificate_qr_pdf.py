@@ -70,7 +70,7 @@ def snapshot(names=LONG_NAMES, dispensation=None):
             "people": [{"name": names[0], "modules": modules, "dispensation": None},
                        {"name": names[1], "modules": modules, "dispensation": dispensation}],
             "wedding": {"planned_date": "2027-02-14", "institution_type": "gereja", "institution_label": "Gereja",
-                        "institution_name": "Jemaat GMIT Kota Baru"},
+                        "institution_name": "Jemaat Contoh Kota"},
             "kid": "21fe31df", "verify_url": content, "page_url": BASE_URL + "/v/BIFQYDIOB4IBCEQT"}
 
 
@@ -83,7 +83,7 @@ def test_the_pdf_is_a4_and_shows_names_modules_dates_grouped_id_and_office():
     text = " ".join(reader.pages[0].extract_text().split())
     for expected in (*LONG_NAMES, "Gizi", "Imunisasi", "Perilaku & keluarga", "BIFQ YDIO B4IB CEQT",
                      "Dinas Pemberdayaan Perempuan dan Perlindungan Anak Kota Kupang", "4 Januari 2027",
-                     "4 Januari 2028", "14 Februari 2027", "Jemaat GMIT Kota Baru", "12/Pdt.P/2026/PA.Kpg",
+                     "4 Januari 2028", "14 Februari 2027", "Jemaat Contoh Kota", "12/Pdt.P/2026/PA.Kpg",
                      "nilai 90", BASE_URL + "/v/BIFQYDIOB4IBCEQT"):
         assert expected in text, expected
 

@@ -393,7 +393,7 @@ def test_an_officiant_records_the_marriage_once_and_the_second_attempt_says_who_
     other = factories.make_user(roles=("officiant",))
 
     certificates.record_marriage(certificate, officiant, marriage_date=date.today(),
-                                 institution_type="gereja", institution_name="Jemaat GMIT Kota Baru")
+                                 institution_type="gereja", institution_name="Jemaat Contoh Kota")
 
     assert certificates.status_of(certificate) == "used"
     assert certificates.verify_token(certificate.snapshot["verify_url"]).status == "used"
@@ -401,7 +401,7 @@ def test_an_officiant_records_the_marriage_once_and_the_second_attempt_says_who_
         certificates.record_marriage(certificate, other, marriage_date=date.today(),
                                      institution_type="gereja", institution_name="Jemaat Lain")
     assert "Pdt. Yakobus Contoh" in str(error.value)
-    assert certificate.marriage_institution_name == "Jemaat GMIT Kota Baru"
+    assert certificate.marriage_institution_name == "Jemaat Contoh Kota"
 
 
 def test_a_stale_second_recording_is_refused_by_the_conditional_update(keys):
