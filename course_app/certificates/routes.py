@@ -92,18 +92,14 @@ def _detail(certificate, form=None, code=200):
 @bp.get("/kelola/<cid>")
 @roles_required("reviewer")
 def detail(cid):
-    certificate = service.get_certificate(cid)
-    if certificate is None:
-        abort(404)
+    certificate = service.get_certificate_or_404(cid)
     return _detail(certificate)
 
 
 @bp.post("/kelola/<cid>/cabut")
 @roles_required("reviewer")
 def revoke(cid):
-    certificate = service.get_certificate(cid)
-    if certificate is None:
-        abort(404)
+    certificate = service.get_certificate_or_404(cid)
     form = RevokeForm()
     if form.validate_on_submit():
         try:

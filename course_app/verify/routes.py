@@ -11,7 +11,6 @@ from pathlib import Path
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     g,
@@ -148,9 +147,7 @@ def page_upper(cid):
 @limiter.limit(verify_rate_limit)
 @roles_required("officiant")
 def record_marriage(cid):
-    certificate = service.get_certificate(cid)
-    if certificate is None:
-        abort(404)
+    certificate = service.get_certificate_or_404(cid)
     form = MarriageForm()
     if form.validate_on_submit():
         try:

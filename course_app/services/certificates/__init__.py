@@ -40,6 +40,7 @@ from .rules import (  # noqa: F401
     age_on,
     clean_name,
     get_certificate,
+    get_certificate_or_404,
     latest_certificate,
     live_certificate,
     local_today,

@@ -5,7 +5,7 @@ import secrets
 import unicodedata
 from zoneinfo import ZoneInfo
 
-from flask import current_app
+from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -60,6 +60,14 @@ def normalise_id(raw):
 def get_certificate(raw_id):
     certificate_id = normalise_id(raw_id)
     return db.session.get(Certificate, certificate_id) if certificate_id else None
+
+
+def get_certificate_or_404(raw_id):
+    """The certificate for staff pages (reviewers, officiants); unknown ids answer 404."""
+    certificate = get_certificate(raw_id)
+    if certificate is None:
+        abort(404)
+    return certificate
 
 
 def clean_name(name):
