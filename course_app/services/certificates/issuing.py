@@ -6,7 +6,6 @@ quiz passed, a letter approved, a court dispensation recorded).
 """
 import logging
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale
@@ -18,6 +17,7 @@ from ...models import Couple
 from ...models.base import utcnow
 from ...models.certificates import Certificate
 from .. import certificate_pdf, couples, events, learning, qr, quizzes, signing
+from ..clock import local_zone
 from .eligibility import dispensation_for, eligibility
 from .rules import clean_name, live_certificate, new_certificate_id
 
@@ -81,7 +81,7 @@ def issue_certificate(couple, now=None):
 def build_snapshot(couple, certificate_id, issued_at, expires_at, key):
     """Everything the certificate shows, frozen: later edits of profiles, modules or the
     couple never reach it. Plain JSON types only."""
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    zone = local_zone()
     people = []
     for member in couple.active_members:
         user = member.user

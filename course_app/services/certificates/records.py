@@ -1,7 +1,6 @@
 """What officials do with a certificate: officiants record the marriage (once), reviewers
 find and revoke certificates, and the couple is told."""
 import logging
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import force_locale, format_datetime
@@ -14,6 +13,7 @@ from ...models import CoupleMember, User
 from ...models.base import utcnow
 from ...models.certificates import REVOCATION_REASONS, Certificate
 from .. import DomainError, certificate_pdf
+from ..clock import local_zone
 from ..mail import send_mail
 from .rules import local_today, normalise_id, revocation_label, status_of
 
@@ -49,7 +49,7 @@ def record_marriage(certificate, officiant, *, marriage_date, institution_type, 
         raise DomainError(_l("Sertifikat ini sudah kedaluwarsa dan tidak dapat dipakai."))
     if marriage_date > today:
         raise DomainError(_l("Tanggal pernikahan tidak boleh di masa depan."), field="marriage_date")
-    zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    zone = local_zone()
     if marriage_date < certificate.issued_at.astimezone(zone).date():
         raise DomainError(_l("Tanggal pernikahan tidak boleh sebelum sertifikat terbit."),
                           field="marriage_date")

@@ -3,9 +3,8 @@ certificate, ages, statuses and their labels, and finding a couple's certificate
 import re
 import secrets
 import unicodedata
-from zoneinfo import ZoneInfo
 
-from flask import abort, current_app
+from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
@@ -13,6 +12,7 @@ from ...extensions import db
 from ...models.base import utcnow
 from ...models.certificates import Certificate
 from .. import signing
+from ..clock import local_today  # noqa: F401  (callers use certificates.local_today)
 
 REVOCATION_LABELS = {
     "data_error": _l("Data pada sertifikat salah"),
@@ -87,8 +87,6 @@ def age_on(birth_date, on_date):
     return on_date.year - birth_date.year - ((on_date.month, on_date.day) < (birth_date.month, birth_date.day))
 
 
-def local_today():
-    return utcnow().astimezone(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def status_of(certificate, now=None):

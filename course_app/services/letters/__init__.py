@@ -18,8 +18,7 @@ What other features use: `approved_letter`, `letter_summary`, `add_demo_letters`
 """
 import calendar
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from flask import abort, current_app
 from flask_babel import lazy_gettext as _l
@@ -31,6 +30,7 @@ from ...models import User
 from ...models.base import utcnow
 from ...models.letters import POLICE_OFFICES, FileBlob, Letter, LetterEvent
 from .. import DomainError, events, uploads
+from ..clock import local_today  # noqa: F401  (callers use letters.local_today)
 
 STATUS_LABELS = {
     "none": _l("Belum diunggah"),
@@ -82,9 +82,6 @@ def police_office_text(letter):
 
 # --- dates -------------------------------------------------------------------------------------
 
-def local_today():
-    """Today in Kupang (WITA), not on the server's clock."""
-    return datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).date()
 
 
 def add_months(day, months):

@@ -1,20 +1,19 @@
 """The reviewers' desk: the queue of letters and the progress of couples (DESIGN §5, issue 3)."""
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from flask import current_app
 from sqlalchemy import case, func, select
 
 from ...extensions import db
 from ...models import Couple, CoupleMember, User
 from ...models.letters import Letter
 from .. import learning
+from ..clock import local_zone
 from . import STATUS_LABELS, LetterSummary, letter_summary
 
 
 def _local_day_start(day):
-    tz = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+    tz = local_zone()
     return datetime.combine(day, time.min, tz).astimezone(UTC)
 
 
