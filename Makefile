@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app course_app
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run run-prod test test-pg install install-dev translations extract-messages chromium db demo lint bench load wrk clean
+.PHONY: run run-prod test test-pg test-clock faketime install install-dev translations extract-messages chromium db demo lint bench load wrk clean
 
 ## make run: set up everything on the embedded SQLite database and serve on 127.0.0.1:$(PORT)
 run: install translations
@@ -30,6 +30,19 @@ test: install-dev translations chromium
 ## make test-pg: the same suite on the local PostgreSQL
 test-pg:
 	DATABASE_URL=$(PG_TEST_URL) $(MAKE) test
+
+## make test-clock: unit and web tests with the whole process clock moved (libfaketime) to
+## 16:30 and 23:30 UTC of today: 00:30 and 07:30 in Kupang, when the server's date is a day behind.
+## The monotonic clock stays real: timed waits (threading.Timer) would otherwise sleep for hours.
+CLOCK_TIMES ?= 16:30:00 23:30:00
+test-clock: install-dev translations faketime
+	@set -e; day=$$(date -u +%F); for at in $(CLOCK_TIMES); do \
+		echo "== unit and web tests at $$day $$at UTC =="; \
+		TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1 faketime "$$day $$at" $(BIN)/pytest -q tests/unit tests/web; \
+	done
+
+faketime:
+	@command -v faketime >/dev/null 2>&1 || (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q faketime)
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)

@@ -62,7 +62,9 @@ class Config:
 
     # Language
     BABEL_DEFAULT_LOCALE = "id"
-    BABEL_DEFAULT_TIMEZONE = os.environ.get("APP_TIMEZONE", "Asia/Makassar")  # WITA
+    # Kupang's zone: every "today" and every date rule (services/clock.py) and every date shown.
+    APP_TIMEZONE = os.environ.get("APP_TIMEZONE", "Asia/Makassar")  # WITA, UTC+8
+    BABEL_DEFAULT_TIMEZONE = APP_TIMEZONE
     LANGUAGES = ("id", "en")
 
     # Rate limits (Flask-Limiter). Memory unless a Redis URI is given.

@@ -26,8 +26,8 @@ def measure_issue(runs=RUNS, tmp=None):
     from course_app import create_app
     from course_app.extensions import db
     from course_app.models import Couple, CoupleMember, LessonProgress, QuizAttempt, User
-    from course_app.models.base import utcnow
-    from course_app.services import certificates, content, learning, signing
+    from course_app.services import certificates, clock, content, learning, signing
+    from course_app.services.clock import utcnow
 
     tmp = tmp or tempfile.mkdtemp()
 
@@ -59,7 +59,7 @@ def measure_issue(runs=RUNS, tmp=None):
                                                pass_mark=80, started_at=past, submitted_at=past, score_percent=90,
                                                correct_count=9, passed=True))
                 people.append(user)
-            couple = Couple(planned_wedding_date=date.today() + timedelta(days=60), institution_type="gereja",
+            couple = Couple(planned_wedding_date=clock.today() + timedelta(days=60), institution_type="gereja",
                             institution_name="Jemaat Bench", created_by_id=people[0].id)
             db.session.add(couple)
             db.session.flush()

@@ -51,8 +51,8 @@ def seed(database_url, tmp):
     from course_app import create_app
     from course_app.extensions import db
     from course_app.models import Couple, CoupleMember, LessonProgress, QuizAttempt, User, UserRole
-    from course_app.models.base import utcnow
-    from course_app.services import certificates, content, learning, signing
+    from course_app.services import certificates, clock, content, learning, signing
+    from course_app.services.clock import utcnow
     from course_app.services.passwords import hash_password
 
     env = production_env(database_url, tmp)
@@ -69,7 +69,7 @@ def seed(database_url, tmp):
         emails, couples = [], []
         for n in range(PARTICIPANTS + 2 * COUPLES):
             user = User(email=f"beban{n}@contoh.test", full_name=f"Peserta Beban {n}",
-                        birth_date=utcnow().date().replace(year=1995), password_hash=password_hash)
+                        birth_date=clock.today().replace(year=1995), password_hash=password_hash)
             user.roles = [UserRole(role="participant")]
             db.session.add(user)
             db.session.flush()
@@ -89,7 +89,7 @@ def seed(database_url, tmp):
         db.session.flush()
         ids = []
         for first, second in zip(couples[::2], couples[1::2], strict=True):
-            couple = Couple(planned_wedding_date=utcnow().date() + timedelta(days=60),
+            couple = Couple(planned_wedding_date=clock.today() + timedelta(days=60),
                             institution_type="gereja", institution_name="Jemaat Beban", created_by_id=first.id)
             db.session.add(couple)
             db.session.flush()

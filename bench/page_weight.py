@@ -33,12 +33,14 @@ def measure():
         db.create_all()
         content.load_content(str(ROOT / "content"))
         from datetime import date, timedelta
+
+        from course_app.models import LessonProgress, Module
+        from course_app.services import clock
+        from course_app.services.clock import utcnow
         user = register_participant(full_name="Peserta Bench", email="bench@example.com",
                                     password="Kopi-Pagi-Sabu-Raijua", birth_date=date(1995, 1, 1), sex="P")
-        couples.create_couple(user, planned_wedding_date=date.today() + timedelta(days=60),
+        couples.create_couple(user, planned_wedding_date=clock.today() + timedelta(days=60),
                               institution_type="gereja", institution_name="Jemaat Bench")
-        from course_app.models import LessonProgress, Module
-        from course_app.models.base import utcnow
         module = db.session.scalar(db.select(Module).order_by(Module.position))
         for lesson in module.lessons:
             db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id,

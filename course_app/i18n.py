@@ -18,4 +18,4 @@ def select_locale():
 
 
 def select_timezone():
-    return current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    return current_app.config["APP_TIMEZONE"]

@@ -13,7 +13,8 @@ from course_app.models import (
     User,
     UserRole,
 )
-from course_app.models.base import utcnow
+from course_app.services import clock
+from course_app.services.clock import utcnow
 from course_app.services.passwords import hash_password
 
 PASSWORD = "Rahasia-Kuat-2026"
@@ -33,7 +34,7 @@ def make_user(roles=("participant",), email=None, full_name=None, password=PASSW
 
 def make_couple(first=None, second=None, wedding_in_days=120, institution_type="gereja"):
     first = first or make_user()
-    couple = Couple(planned_wedding_date=date.today() + timedelta(days=wedding_in_days),
+    couple = Couple(planned_wedding_date=clock.today() + timedelta(days=wedding_in_days),
                     institution_type=institution_type, institution_name="Jemaat Contoh",
                     created_by_id=first.id)
     db.session.add(couple)
@@ -329,7 +330,7 @@ def make_letter(user, status="approved", issued_on=None, valid_until=None, revie
     from course_app.models.letters import FileBlob, Letter, LetterEvent
     from course_app.services import letters
 
-    issued_on = issued_on or date.today() - timedelta(days=10)
+    issued_on = issued_on or clock.today() - timedelta(days=10)
     valid_until = valid_until or letters.default_valid_until(issued_on)
     data = data if data is not None else png_bytes(color=(next(_seq) % 256, 100, 100))
     content_type = ("application/pdf" if data.startswith(b"%PDF-") else

@@ -22,7 +22,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..extensions import db
-from ..services import DomainError
+from ..services import DomainError, clock
 from ..services.caselog import audit, cases, exports, imports, lookups, reports
 from ..services.caselog.cases import CaseRuleError
 from ..services.caselog.reference import LOOKUP_KINDS, STATUS_LABELS
@@ -97,7 +97,7 @@ def cases_export():
     audit.record(current_user, "case_export", "case", None,
                  f"format={kind} rows={len(rows)} " + _filters_for_audit(filters))
     db.session.commit()
-    stamp = date.today().isoformat()
+    stamp = clock.stamp()
     if kind == "csv":
         return Response(exports.cases_csv(rows), mimetype="text/csv; charset=utf-8", headers={
             "Content-Disposition": f'attachment; filename="kasus-{stamp}.csv"'})
@@ -128,7 +128,7 @@ def new_case():
     form = CaseForm()
     if request.method == "GET":
         form.source.data = form.source.data or "p3a"
-        form.report_date.data = date.today()
+        form.report_date.data = clock.today()
     elif form.apply_button(request.form):
         return _case_form_page(form)
     elif form.validate_on_submit():
@@ -218,7 +218,7 @@ def add_service(case_id):
     form.victim_id.choices = [(v.id, _("Korban %(n)d: %(name)s", n=i, name=v.name or ""))
                               for i, v in enumerate(record.victims, 1)]
     if request.method == "GET":
-        form.service_date.data = form.service_date.data or date.today()
+        form.service_date.data = form.service_date.data or clock.today()
         audit.record(current_user, "case_view", "case", record.id, "service_form")
         db.session.commit()
     if form.validate_on_submit():
@@ -328,9 +328,9 @@ def _report_args():
     period = request.args.get("period", "")
     date_from, date_to = _date_arg("from"), _date_arg("to")
     if period:
-        date_from, date_to = reports.period_range(period, date.today())
+        date_from, date_to = reports.period_range(period, clock.today())
     elif not date_from and not date_to and "from" not in request.args:
-        date_from, date_to = reports.period_range("this_year", date.today())
+        date_from, date_to = reports.period_range("this_year", clock.today())
     dimension = request.args.get("dimension", "cause")
     if dimension not in reports.DIMENSIONS and dimension != "all":
         dimension = "cause"

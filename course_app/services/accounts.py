@@ -9,8 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import ROLES, User, UserRole
-from ..models.base import utcnow
-from . import DomainError
+from . import DomainError, clock
+from .clock import utcnow
 from .passwords import check_password_policy, hash_password, verify_password
 
 #: One generic answer for every failed login, so the form never tells which emails exist.
@@ -30,7 +30,7 @@ def find_user_by_email(email):
 
 def register_participant(*, full_name, email, password, birth_date, sex, phone=None, today=None):
     """Create a participant account. Emails are unique, case-insensitively."""
-    today = today or date.today()
+    today = today or clock.today()
     if birth_date > today - timedelta(days=365 * MIN_REGISTRATION_AGE):
         raise DomainError(_l("Tanggal lahir tidak sesuai. Periksa kembali tanggal lahir Anda."),
                           field="birth_date")

@@ -1,6 +1,6 @@
 """Couples: the unit that receives one joint certificate (DESIGN §4)."""
 import secrets
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -9,8 +9,8 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import INSTITUTION_TYPES, Couple, CoupleMember, InviteCode
-from ..models.base import utcnow
-from . import DomainError
+from . import DomainError, clock
+from .clock import utcnow
 
 #: No 0/O, 1/I/L: codes are read aloud and typed on phones.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -57,7 +57,7 @@ def _check_wedding(planned_wedding_date, institution_type, institution_name, tod
 
 def create_couple(user, *, planned_wedding_date, institution_type, institution_name, today=None):
     """Start a couple and its first invite code. One active couple per person."""
-    today = today or date.today()
+    today = today or clock.today()
     if not user.has_role("participant"):
         raise DomainError(_l("Hanya calon pengantin yang dapat membentuk pasangan."))
     if active_membership(user) is not None:
@@ -76,7 +76,7 @@ def update_wedding(user, couple, *, planned_wedding_date, institution_type, inst
                    today=None):
     _require_member(user, couple)
     _require_unlocked(couple)
-    _check_wedding(planned_wedding_date, institution_type, institution_name, today or date.today())
+    _check_wedding(planned_wedding_date, institution_type, institution_name, today or clock.today())
     couple.planned_wedding_date = planned_wedding_date
     couple.institution_type = institution_type
     couple.institution_name = " ".join(institution_name.split())

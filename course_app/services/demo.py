@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import User, UserRole
 from ..models.caselog import Case
-from . import certificates, couples, letters
+from . import certificates, clock, couples, letters
 from .passwords import hash_password
 
 DEMO_PASSWORD = "Demo-Pranikah-2026"
@@ -66,7 +66,7 @@ def _ensure_couple(first, second, wedding_in_days, institution_name, today):
 def create_demo(today=None):
     from .caselog.synthetic import add_demo_cases
 
-    today = today or date.today()
+    today = today or clock.today()
     users = [_ensure_user(*spec) for spec in DEMO_ACCOUNTS]
     first, second, reviewer = users[0], users[1], users[3]
     couple = _ensure_couple(first, second, 90, "Jemaat Demo Kota Kupang", today)

@@ -15,8 +15,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..models import Lesson, LessonProgress, Module, QuizAttempt
-from ..models.base import utcnow
 from . import DomainError
+from .clock import utcnow
 
 #: Status codes of a module for one participant, in the order they are reached.
 STATUSES = ("belum_mulai", "membaca", "kuis", "selesai")

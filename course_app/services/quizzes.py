@@ -15,8 +15,8 @@ from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import AttemptQuestion, Question, QuizAttempt
-from ..models.base import utcnow
 from . import DomainError, events, learning
+from .clock import utcnow
 
 
 class AttemptAlreadySubmitted(DomainError):

@@ -32,8 +32,8 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models.base import utcnow
 from ..models.certificates import SigningKey
+from .clock import utcnow
 
 COSE_SIGN1_TAG = 18
 ALG_EDDSA = -8  # RFC 9053: EdDSA; with an Ed25519 key (RFC 8037 "OKP", crv Ed25519)

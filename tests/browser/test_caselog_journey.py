@@ -1,11 +1,12 @@
 """Case-log journey in Chromium (issue 5, point 8): a caseworker records a case with two victims
 and one perpetrator, logs a service, and finds it in the report — on a phone and on a desktop."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from course_app.extensions import db
+from course_app.services import clock
 
 from .. import factories
 from .conftest import log_in
@@ -39,7 +40,7 @@ def test_record_a_case_with_two_victims_add_a_service_and_find_it_in_the_report(
     page = phone()
     log_in(page, caseworker)
     page.goto("/kasus/baru")
-    reported = date.today() - timedelta(days=2)
+    reported = clock.today() - timedelta(days=2)
     page.fill("#report_date", reported.isoformat())
     page.fill("#incident_date", (reported - timedelta(days=5)).isoformat())
     page.select_option("#source", "p3a")
@@ -83,7 +84,7 @@ def test_record_a_case_with_two_victims_add_a_service_and_find_it_in_the_report(
     page.select_option("#victim_id", label="Korban 2: Korban Peramban Dua")
     page.select_option("#service", "konseling_psikologis")
     page.select_option("#status", "dilayani")
-    page.fill("#service_date", date.today().isoformat())
+    page.fill("#service_date", clock.today().isoformat())
     page.fill("#notes", "Sesi pertama bersama ibu korban.")
     shot(page, "03-phone-service-form")
     page.click("main form button[type=submit]")

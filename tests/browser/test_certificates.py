@@ -4,7 +4,6 @@ the whole journey from the last quiz passed to the officiant recording the marri
 import hashlib
 import io
 import re
-from datetime import date
 
 from PIL import Image
 from pypdf import PdfReader
@@ -12,7 +11,7 @@ from pypdf import PdfReader
 from course_app.extensions import db
 from course_app.models import Option
 from course_app.models.certificates import Certificate
-from course_app.services import certificates, qr, signing
+from course_app.services import certificates, clock, qr, signing
 
 from .. import factories
 from ..certificate_builders import make_modules, make_ready_couple
@@ -289,7 +288,7 @@ def test_from_the_last_quiz_passed_to_the_officiant_recording_the_marriage(phone
     assert other.locator("#marriage_date").count() == 1
 
     shot(desk, "04-officiant-record-form")
-    desk.fill("#marriage_date", date.today().isoformat())
+    desk.fill("#marriage_date", clock.today().isoformat())
     desk.fill("#institution_name", "Jemaat Contoh Kota")
     desk.click("#marriage-section button[type=submit]")
     desk.wait_for_load_state()
@@ -314,7 +313,7 @@ def test_from_the_last_quiz_passed_to_the_officiant_recording_the_marriage(phone
 def test_a_reviewer_records_a_dispensation_then_revokes_the_certificate(phone, live_app, live_keys, shot):
     from datetime import timedelta
 
-    young = factories.make_user(full_name="Ana Muda Contoh", birth_date=date.today() - timedelta(days=18 * 365))
+    young = factories.make_user(full_name="Ana Muda Contoh", birth_date=clock.today() - timedelta(days=18 * 365))
     couple, first, second = make_ready_couple(make_modules(1), second=young)
     reviewer = factories.make_user(roles=("reviewer",), full_name="Peninjau Contoh")
     db.session.commit()

@@ -1,13 +1,13 @@
 """The participant journey end to end, in a phone-sized Chromium window (issue 2, point 14)."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from course_app.extensions import db
 from course_app.models import Lesson, Option
-from course_app.services import content
+from course_app.services import clock, content
 
 from .. import factories
 
@@ -78,7 +78,7 @@ def test_register_couple_read_fail_cooldown_pass_and_dashboard(phone, shot, load
     shot(first, "01-dashboard-new")
 
     first.click("text=Bentuk atau gabung pasangan")
-    first.fill("#planned_wedding_date", (date.today() + timedelta(days=120)).isoformat())
+    first.fill("#planned_wedding_date", (clock.today() + timedelta(days=120)).isoformat())
     first.select_option("#institution_type", "gereja")
     first.fill("#institution_name", "Jemaat Contoh Kupang")
     first.click("form[action$='/pasangan/buat'] button[type=submit]")

@@ -4,11 +4,12 @@ participant reads the reason on the dashboard and uploads again, the reviewer ap
 dashboard shows the approved letter."""
 import io
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from course_app.extensions import db
+from course_app.services import clock
 
 from .. import factories
 from .conftest import log_in
@@ -48,7 +49,7 @@ def letter_line(page):
 
 def test_upload_reject_reupload_approve(browser, live_server, live_app, phone, shot, people):
     maria, yosef, reviewer = people
-    issued = (date.today() - timedelta(days=4)).isoformat()
+    issued = (clock.today() - timedelta(days=4)).isoformat()
 
     # The participant, on a phone.
     participant = phone()

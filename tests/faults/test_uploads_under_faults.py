@@ -18,7 +18,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -30,6 +30,7 @@ from config import TestingConfig
 from course_app import create_app
 from course_app.extensions import db
 from course_app.models.letters import FileBlob, Letter
+from course_app.services import clock
 
 from .. import factories
 
@@ -123,7 +124,7 @@ class Participant:
         page = self.get("/surat/unggah")
         fields = {"csrf_token": hidden(page, "csrf_token"), "upload_token": hidden(page, "upload_token"),
                   "number": number, "police_office": "polres_kupang_kota",
-                  "issued_on": (date.today() - timedelta(days=10)).isoformat(), "valid_until": ""}
+                  "issued_on": (clock.today() - timedelta(days=10)).isoformat(), "valid_until": ""}
         boundary = uuid.uuid4().hex
         body = bytearray()
         for name, value in fields.items():

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from config import Config, DevelopmentConfig, ProductionConfig
 from course_app.extensions import db
 from course_app.models import User
-from course_app.models.base import utcnow
-from course_app.services import DomainError, accounts
+from course_app.services import DomainError, accounts, clock
+from course_app.services.clock import utcnow
 from course_app.services.passwords import hash_password, verify_password
 from tests import factories
 
@@ -72,8 +72,8 @@ def test_password_policy_refuses_weak_passwords_and_stores_nothing(password, mes
 
 
 @pytest.mark.parametrize("birth_date", [
-    date.today() + timedelta(days=1),
-    date.today() - timedelta(days=365 * 10),
+    clock.today() + timedelta(days=1),
+    clock.today() - timedelta(days=365 * 10),
     date(1900, 1, 1),
 ], ids=["in-the-future", "a-child", "over-a-hundred-years-ago"])
 def test_impossible_birth_dates_are_refused(birth_date):

@@ -12,18 +12,19 @@ from sqlalchemy.exc import IntegrityError
 
 from course_app.extensions import db
 from course_app.models import Couple
-from course_app.models.base import utcnow
 from course_app.models.certificates import Certificate
 from course_app.services import (
     DomainError,
     certificate_pdf,
     certificates,
+    clock,
     content,
     couples,
     demo,
     letters,
     signing,
 )
+from course_app.services.clock import utcnow
 from tests import factories
 from tests.certificate_builders import (  # noqa: F401
     keys_dir_fixture,
@@ -73,15 +74,15 @@ def test_an_expired_letter_does_not_count(keys):
     modules = make_modules(1)
     couple, first, second = make_ready_couple(modules, letters=False)
     factories.make_letter(first)
-    factories.make_letter(second, issued_on=date.today() - timedelta(days=200),
-                          valid_until=date.today() - timedelta(days=1))
+    factories.make_letter(second, issued_on=clock.today() - timedelta(days=200),
+                          valid_until=clock.today() - timedelta(days=1))
     assert missing_codes(couple) == ["letter"]
     assert count_certificates() == 0
 
 
 def test_a_partner_under_19_on_the_wedding_date_needs_a_court_dispensation(keys):
     """UU 16/2019, art. 7: 19 years for both; below that only with a court dispensation."""
-    young = factories.make_user(full_name="Ana Muda", birth_date=date.today() - timedelta(days=18 * 365 + 100))
+    young = factories.make_user(full_name="Ana Muda", birth_date=clock.today() - timedelta(days=18 * 365 + 100))
     modules = make_modules(1)
     couple, first, second = make_ready_couple(modules, second=young)
     missing = certificates.eligibility(couple).missing
@@ -91,7 +92,7 @@ def test_a_partner_under_19_on_the_wedding_date_needs_a_court_dispensation(keys)
 
 
 def test_nineteen_on_the_wedding_day_itself_is_old_enough(keys):
-    wedding = date.today() + timedelta(days=120)
+    wedding = clock.today() + timedelta(days=120)
     birthday = date(wedding.year - 19, wedding.month, min(wedding.day, 28))
     person = factories.make_user(birth_date=birthday)
     couple, *_ = make_ready_couple(make_modules(1), second=person)
@@ -141,7 +142,7 @@ def test_the_certificate_is_issued_when_the_last_letter_is_approved(keys):
 
 
 def test_the_certificate_is_issued_when_a_reviewer_records_the_dispensation(keys):
-    young = factories.make_user(full_name="Ana Muda", birth_date=date.today() - timedelta(days=18 * 365))
+    young = factories.make_user(full_name="Ana Muda", birth_date=clock.today() - timedelta(days=18 * 365))
     couple, first, second = make_ready_couple(make_modules(1), second=young)
     reviewer = factories.make_user(roles=("reviewer",))
     assert [c for c, people in certificates.couples_needing_dispensation()] == [couple]
@@ -392,13 +393,13 @@ def test_an_officiant_records_the_marriage_once_and_the_second_attempt_says_who_
     officiant = factories.make_user(roles=("officiant",), full_name="Pdt. Yakobus Contoh")
     other = factories.make_user(roles=("officiant",))
 
-    certificates.record_marriage(certificate, officiant, marriage_date=date.today(),
+    certificates.record_marriage(certificate, officiant, marriage_date=clock.today(),
                                  institution_type="gereja", institution_name="Jemaat Contoh Kota")
 
     assert certificates.status_of(certificate) == "used"
     assert certificates.verify_token(certificate.snapshot["verify_url"]).status == "used"
     with pytest.raises(certificates.MarriageAlreadyRecorded) as error:
-        certificates.record_marriage(certificate, other, marriage_date=date.today(),
+        certificates.record_marriage(certificate, other, marriage_date=clock.today(),
                                      institution_type="gereja", institution_name="Jemaat Lain")
     assert "Pdt. Yakobus Contoh" in str(error.value)
     assert certificate.marriage_institution_name == "Jemaat Contoh Kota"
@@ -410,22 +411,22 @@ def test_a_stale_second_recording_is_refused_by_the_conditional_update(keys):
     db.session.commit()
     # Someone else recorded it a moment ago; this request still holds the old state.
     db.session.execute(db.update(Certificate).where(Certificate.id == certificate.id)
-                       .values(used_at=utcnow(), used_by_id=officiant.id, marriage_date=date.today(),
+                       .values(used_at=utcnow(), used_by_id=officiant.id, marriage_date=clock.today(),
                                marriage_institution_name="KUA Oebobo"))
     with pytest.raises(certificates.MarriageAlreadyRecorded):
         certificates.record_marriage(certificate, factories.make_user(roles=("officiant",)),
-                                     marriage_date=date.today(), institution_type="masjid_kua",
+                                     marriage_date=clock.today(), institution_type="masjid_kua",
                                      institution_name="KUA Maulafa")
 
 
 @pytest.mark.parametrize("change, field", [
-    (lambda c: dict(marriage_date=date.today() + timedelta(days=1)), "marriage_date"),
-    (lambda c: dict(marriage_date=c.issued_at.date() - timedelta(days=2)), "marriage_date"),
+    (lambda c: dict(marriage_date=clock.today() + timedelta(days=1)), "marriage_date"),
+    (lambda c: dict(marriage_date=clock.local_date(c.issued_at) - timedelta(days=2)), "marriage_date"),
     (lambda c: dict(institution_name="  "), "institution_name"),
 ])
 def test_a_marriage_date_in_the_future_or_before_issue_is_refused(keys, change, field):
     certificate, *_ = make_certificate()
-    values = dict(marriage_date=date.today(), institution_type="gereja", institution_name="Jemaat Contoh")
+    values = dict(marriage_date=clock.today(), institution_type="gereja", institution_name="Jemaat Contoh")
     values.update(change(certificate))
     with pytest.raises(DomainError) as error:
         certificates.record_marriage(certificate, factories.make_user(roles=("officiant",)), **values)
@@ -435,7 +436,7 @@ def test_a_marriage_date_in_the_future_or_before_issue_is_refused(keys, change, 
 
 def test_only_officiants_record_and_never_on_a_revoked_certificate(keys):
     certificate, couple, first, second = make_certificate()
-    values = dict(marriage_date=date.today(), institution_type="gereja", institution_name="Jemaat Contoh")
+    values = dict(marriage_date=clock.today(), institution_type="gereja", institution_name="Jemaat Contoh")
     with pytest.raises(DomainError):
         certificates.record_marriage(certificate, first, **values)
     certificates.revoke_certificate(certificate, factories.make_user(roles=("reviewer",)), "other")
@@ -451,7 +452,7 @@ def test_the_status_list_holds_revoked_and_used_ids_signed_with_a_published_key(
     used, *_ = make_certificate(modules)
     valid, *_ = make_certificate(modules)
     certificates.revoke_certificate(revoked, factories.make_user(roles=("reviewer",)), "false_document")
-    certificates.record_marriage(used, factories.make_user(roles=("officiant",)), marriage_date=date.today(),
+    certificates.record_marriage(used, factories.make_user(roles=("officiant",)), marriage_date=clock.today(),
                                  institution_type="gereja", institution_name="Jemaat Contoh")
 
     data = certificates.status_list()
@@ -485,7 +486,7 @@ def test_no_names_or_tokens_reach_the_logs(keys, caplog):
     caplog.set_level(logging.DEBUG)
     certificate, couple, first, second = make_certificate()
     certificates.verify_token(certificate.snapshot["verify_url"])
-    certificates.record_marriage(certificate, factories.make_user(roles=("officiant",)), marriage_date=date.today(),
+    certificates.record_marriage(certificate, factories.make_user(roles=("officiant",)), marriage_date=clock.today(),
                                  institution_type="gereja", institution_name="Jemaat Contoh")
     certificates.status_list()
     logged = "\n".join(r.getMessage() for r in caplog.records)

@@ -2,7 +2,7 @@
 
 One person forms a couple and gets a single-use invite code; the partner joins with it.
 """
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -10,13 +10,13 @@ from sqlalchemy.exc import IntegrityError
 
 from course_app.extensions import db
 from course_app.models import Couple, CoupleMember, InviteCode
-from course_app.models.base import utcnow
-from course_app.services import DomainError, couples
+from course_app.services import DomainError, clock, couples
+from course_app.services.clock import utcnow
 from tests import factories
 
 
 def form_couple(user, **overrides):
-    fields = dict(planned_wedding_date=date.today() + timedelta(days=90),
+    fields = dict(planned_wedding_date=clock.today() + timedelta(days=90),
                   institution_type="gereja", institution_name="Jemaat GMIT Contoh")
     fields.update(overrides)
     return couples.create_couple(user, **fields)
@@ -277,16 +277,16 @@ def test_a_locked_couple_keeps_its_wedding_plan():
     db.session.flush()
 
     with pytest.raises(DomainError, match="Sertifikat pasangan ini sudah terbit"):
-        couples.update_wedding(maria, couple, planned_wedding_date=date.today() + timedelta(days=10),
+        couples.update_wedding(maria, couple, planned_wedding_date=clock.today() + timedelta(days=10),
                                institution_type="masjid_kua", institution_name="KUA Kelapa Lima")
 
 
 # --- the wedding plan ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("wedding, message", [
-    (date.today() - timedelta(days=1), "harus setelah hari ini"),
-    (date.today(), "harus setelah hari ini"),
-    (date.today() + timedelta(days=4 * 366), "paling lama tiga tahun"),
+    (clock.today() - timedelta(days=1), "harus setelah hari ini"),
+    (clock.today(), "harus setelah hari ini"),
+    (clock.today() + timedelta(days=4 * 366), "paling lama tiga tahun"),
 ], ids=["yesterday", "today", "too-far-ahead"])
 def test_the_wedding_date_must_be_ahead_but_not_too_far(wedding, message):
     maria = factories.make_user()
@@ -312,7 +312,7 @@ def test_partners_update_the_wedding_plan():
     maria, yosef = factories.make_user(), factories.make_user()
     couple = form_couple(maria)
     couples.join_couple(yosef, couples.open_invite(couple).code)
-    wedding = date.today() + timedelta(days=200)
+    wedding = clock.today() + timedelta(days=200)
 
     couples.update_wedding(yosef, couple, planned_wedding_date=wedding,
                            institution_type="masjid_kua", institution_name="  KUA   Kelapa Lima ")
@@ -328,5 +328,5 @@ def test_only_members_update_the_wedding_plan():
     outsider = factories.make_user()
 
     with pytest.raises(DomainError, match="belum terdaftar dalam pasangan"):
-        couples.update_wedding(outsider, couple, planned_wedding_date=date.today() + timedelta(days=30),
+        couples.update_wedding(outsider, couple, planned_wedding_date=clock.today() + timedelta(days=30),
                                institution_type="gereja", institution_name="Jemaat Lain")

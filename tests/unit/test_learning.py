@@ -7,8 +7,8 @@ from werkzeug.exceptions import NotFound
 
 from course_app.extensions import db
 from course_app.models import Lesson, LessonProgress
-from course_app.models.base import utcnow
 from course_app.services import DomainError, learning, quizzes
+from course_app.services.clock import utcnow
 
 from .. import factories
 

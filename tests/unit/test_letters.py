@@ -47,14 +47,6 @@ def test_an_skck_is_valid_six_months_from_issue_by_default(issued, expected):
     assert letters.default_valid_until(issued) == expected
 
 
-def test_today_is_kupang_time_not_the_server_clock(app):
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    assert app.config["BABEL_DEFAULT_TIMEZONE"] == "Asia/Makassar"
-    assert letters.local_today() == datetime.now(ZoneInfo("Asia/Makassar")).date()
-
-
 # --- upload ------------------------------------------------------------------------------------
 
 def test_an_upload_stores_the_checked_file_and_a_pending_letter_with_its_history(maria):

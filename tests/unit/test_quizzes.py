@@ -9,8 +9,8 @@ from werkzeug.exceptions import NotFound
 
 from course_app.extensions import db
 from course_app.models import AttemptQuestion, Question, QuizAttempt
-from course_app.models.base import utcnow
 from course_app.services import DomainError, quizzes
+from course_app.services.clock import utcnow
 from course_app.services.quizzes import AttemptAlreadySubmitted, UnansweredQuestions
 
 from .. import factories

@@ -19,9 +19,9 @@ from pycose.messages import Sign1Message
 from sqlalchemy import inspect
 
 from course_app.extensions import db
-from course_app.models.base import utcnow
 from course_app.models.certificates import SigningKey
 from course_app.services import signing
+from course_app.services.clock import utcnow
 from tests.certificate_builders import keys_dir_fixture, keys_fixture, vector_key  # noqa: F401
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "certificate-format.md"

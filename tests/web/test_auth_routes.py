@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from course_app.extensions import db
 from course_app.models import User
-from course_app.services import accounts
+from course_app.services import accounts, clock
 from course_app.services.passwords import verify_password
 from tests import factories
 from tests.web.pages import error_beside, flashes, text
@@ -45,7 +45,7 @@ def test_registering_creates_the_account_logs_in_and_opens_the_dashboard(client)
     assert "Akun Anda sudah dibuat" in text(dashboard)
 
 
-TOMORROW = (date.today() + timedelta(days=1)).isoformat()
+TOMORROW = (clock.today() + timedelta(days=1)).isoformat()
 
 
 def test_a_birth_date_typed_day_first_is_understood(client):

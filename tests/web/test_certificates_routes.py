@@ -2,14 +2,14 @@
 (issue 4 points 1, 5–10)."""
 import json
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 
 from course_app.extensions import db
-from course_app.models.base import utcnow
 from course_app.models.certificates import Certificate
-from course_app.services import certificates, signing
+from course_app.services import certificates, clock, signing
+from course_app.services.clock import utcnow
 
 from .. import factories
 from ..certificate_builders import (  # noqa: F401
@@ -183,7 +183,7 @@ def test_an_officiant_sees_full_names_and_records_the_marriage_once(app, issued)
     assert "Catat pernikahan" in page
 
     response = client.post(f"/v/{certificate.id}/nikah", data={
-        "marriage_date": date.today().strftime("%d/%m/%Y"), "institution_type": "gereja",
+        "marriage_date": clock.today().strftime("%d/%m/%Y"), "institution_type": "gereja",
         "institution_name": "Jemaat Contoh Kota"})
     assert response.status_code == 302
     page = text(client.get(f"/v/{certificate.id}"))
@@ -192,7 +192,7 @@ def test_an_officiant_sees_full_names_and_records_the_marriage_once(app, issued)
 
     again = logged_in(app, other)
     response = again.post(f"/v/{certificate.id}/nikah", data={
-        "marriage_date": date.today().isoformat(), "institution_type": "gereja", "institution_name": "Jemaat Lain"},
+        "marriage_date": clock.today().isoformat(), "institution_type": "gereja", "institution_name": "Jemaat Lain"},
         follow_redirects=True)
     [(category, message)] = flashes(response)
     assert category == "error" and "sudah dicatat oleh Pdt. Yakobus Contoh" in message
@@ -204,7 +204,7 @@ def test_a_future_marriage_date_is_refused_beside_the_field(app, issued):
     officiant = factories.make_user(roles=("officiant",))
     db.session.commit()
     response = logged_in(app, officiant).post(f"/v/{certificate.id}/nikah", data={
-        "marriage_date": (date.today() + timedelta(days=3)).isoformat(), "institution_type": "gereja",
+        "marriage_date": (clock.today() + timedelta(days=3)).isoformat(), "institution_type": "gereja",
         "institution_name": "Jemaat Contoh"})
     assert response.status_code == 400
     assert error_beside(response, "marriage_date") == "Tanggal pernikahan tidak boleh di masa depan."
@@ -288,7 +288,7 @@ def test_a_reviewer_finds_and_revokes_a_certificate_and_the_couple_is_emailed(ap
 
 
 def test_a_reviewer_records_a_dispensation_and_the_certificate_is_issued(app, keys):
-    young = factories.make_user(full_name="Ana Muda", birth_date=date.today() - timedelta(days=18 * 365))
+    young = factories.make_user(full_name="Ana Muda", birth_date=clock.today() - timedelta(days=18 * 365))
     couple, first, second = make_ready_couple(make_modules(1), second=young)
     reviewer = factories.make_user(roles=("reviewer",))
     db.session.commit()

@@ -1,18 +1,18 @@
 """Forming, joining, leaving and dissolving a couple through the pages (DESIGN §2, §8)."""
 import re
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from course_app.extensions import db
 from course_app.models import Couple, CoupleMember, InviteCode
-from course_app.models.base import utcnow
-from course_app.services import couples
+from course_app.services import clock, couples
+from course_app.services.clock import utcnow
 from tests import factories
 from tests.web.pages import error_beside, flashes, text
 
-IN_90_DAYS = (date.today() + timedelta(days=90)).isoformat()
+IN_90_DAYS = (clock.today() + timedelta(days=90)).isoformat()
 
 
 def count(model):
@@ -88,7 +88,7 @@ def test_a_new_code_replaces_the_old_one_on_the_page(people):
 @pytest.mark.parametrize("path, data, field, message", [
     ("/pasangan/gabung", {"code": ""}, "code", "Tulis kode undangan."),
     ("/pasangan/gabung", {"code": "ZZZZ-9999"}, "code", "Kode undangan tidak ditemukan."),
-    ("/pasangan/buat", couple_form(planned_wedding_date=(date.today() - timedelta(days=1)).isoformat()),
+    ("/pasangan/buat", couple_form(planned_wedding_date=(clock.today() - timedelta(days=1)).isoformat()),
      "planned_wedding_date", "Tanggal pernikahan harus setelah hari ini."),
     ("/pasangan/buat", couple_form(planned_wedding_date=""), "planned_wedding_date",
      "Isi rencana tanggal pernikahan."),
@@ -113,7 +113,7 @@ def test_bad_couple_input_answers_400_with_a_message_and_stores_nothing(people, 
 
 def test_an_expired_code_is_explained(people):
     maria, _yosef, browsers = people
-    couple = couples.create_couple(maria, planned_wedding_date=date.today() + timedelta(days=90),
+    couple = couples.create_couple(maria, planned_wedding_date=clock.today() + timedelta(days=90),
                                    institution_type="gereja", institution_name="Jemaat Contoh")
     invite = couples.open_invite(couple)
     invite.expires_at = utcnow() - timedelta(minutes=1)
@@ -128,10 +128,10 @@ def test_an_expired_code_is_explained(people):
 
 def test_joining_while_in_a_couple_is_refused_with_a_message(people):
     maria, yosef, browsers = people
-    theirs = couples.create_couple(maria, planned_wedding_date=date.today() + timedelta(days=90),
+    theirs = couples.create_couple(maria, planned_wedding_date=clock.today() + timedelta(days=90),
                                    institution_type="gereja", institution_name="Jemaat Contoh")
     code = couples.open_invite(theirs).code
-    couples.create_couple(yosef, planned_wedding_date=date.today() + timedelta(days=90),
+    couples.create_couple(yosef, planned_wedding_date=clock.today() + timedelta(days=90),
                           institution_type="gereja", institution_name="Jemaat Lain")
     db.session.commit()
 
@@ -156,7 +156,7 @@ def test_forming_a_second_couple_is_refused_with_a_message(people):
 def test_the_wedding_plan_is_edited_on_the_couple_page(people):
     maria, _yosef, browsers = people
     browsers["maria"].post("/pasangan/buat", data=couple_form())
-    wedding = date.today() + timedelta(days=150)
+    wedding = clock.today() + timedelta(days=150)
 
     response = browsers["maria"].post("/pasangan/ubah", data=couple_form(
         planned_wedding_date=wedding.isoformat(), institution_type="masjid_kua",
@@ -170,7 +170,7 @@ def test_the_wedding_plan_is_edited_on_the_couple_page(people):
 
 
 def formed(maria, yosef):
-    couple = couples.create_couple(maria, planned_wedding_date=date.today() + timedelta(days=90),
+    couple = couples.create_couple(maria, planned_wedding_date=clock.today() + timedelta(days=90),
                                    institution_type="gereja", institution_name="Jemaat Contoh")
     couples.join_couple(yosef, couples.open_invite(couple).code)
     db.session.commit()

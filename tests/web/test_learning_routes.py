@@ -7,8 +7,8 @@ from sqlalchemy import func, select
 
 from course_app.extensions import db
 from course_app.models import Lesson, LessonProgress, QuizAttempt
-from course_app.models.base import utcnow
 from course_app.services import quizzes
+from course_app.services.clock import utcnow
 
 from .. import factories
 

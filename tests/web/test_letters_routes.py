@@ -8,11 +8,11 @@ from sqlalchemy import event, func, select
 
 from course_app.extensions import db
 from course_app.models.letters import FileBlob, Letter, LetterEvent
-from course_app.services import letters
+from course_app.services import clock, letters
 from tests import factories
 from tests.web.pages import csrf_token, error_beside, flashes, text
 
-ISSUED = (date.today() - timedelta(days=3)).isoformat()
+ISSUED = (clock.today() - timedelta(days=3)).isoformat()
 
 
 def count(model):
@@ -79,12 +79,12 @@ def test_a_phone_photo_is_uploaded_and_the_participant_sees_it_pending(client, m
 def test_a_scanned_pdf_is_uploaded_through_the_file_picker(client, maria):
     response = post(client, data=factories.pdf_bytes(), filename="pindaian.pdf", field="file",
                     police_office="polsek", police_office_name="Polsek Maulafa",
-                    valid_until=(date.today() + timedelta(days=30)).isoformat())
+                    valid_until=(clock.today() + timedelta(days=30)).isoformat())
 
     assert response.status_code == 302
     letter = db.session.scalar(select(Letter))
     assert letter.blob.content_type == "application/pdf" and letter.blob.data == factories.pdf_bytes()
-    assert letter.valid_until == date.today() + timedelta(days=30)
+    assert letter.valid_until == clock.today() + timedelta(days=30)
 
 
 def test_an_html_file_renamed_pdf_is_refused_kindly_and_nothing_is_stored(client, maria):
@@ -132,7 +132,7 @@ def test_a_polsek_needs_its_name(client, maria):
 
 
 def test_rules_of_the_service_show_beside_their_field(client, maria):
-    response = post(client, issued_on=(date.today() - timedelta(days=300)).isoformat())
+    response = post(client, issued_on=(clock.today() - timedelta(days=300)).isoformat())
 
     assert response.status_code == 400
     assert "sudah kedaluwarsa" in error_beside(response, "valid_until")

@@ -19,7 +19,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from course_app.extensions import db
-from course_app.services import certificates
+from course_app.services import certificates, clock
 from tests.certificate_builders import keys_fixture, make_certificate, make_modules  # noqa: F401
 
 from .. import factories
@@ -41,7 +41,7 @@ def api_world(app, keys, monkeypatch):
     revoked, *_ = make_certificate(modules)
     officiant = factories.make_user(roles=("officiant",))
     reviewer = factories.make_user(roles=("reviewer",))
-    certificates.record_marriage(used, officiant, marriage_date=used.issued_at.date(),
+    certificates.record_marriage(used, officiant, marriage_date=clock.local_date(used.issued_at),
                                  institution_type="gereja", institution_name="Jemaat Contoh")
     certificates.revoke_certificate(revoked, reviewer, "data_error", "uji")
     factories.make_case()

@@ -6,6 +6,7 @@ import pytest
 
 from course_app.extensions import db
 from course_app.models.letters import Letter
+from course_app.services import clock
 from tests import factories
 from tests.web.pages import error_beside, flashes, text
 
@@ -53,7 +54,7 @@ def test_the_queue_filters_by_status_date_and_name(desk):
     factories.make_letter(factories.make_user(full_name="Lama Sekali"), status="rejected",
                           uploaded_at=factories.days_ago(40))
     db.session.commit()
-    recent = (date.today() - timedelta(days=7)).isoformat()
+    recent = (clock.today() - timedelta(days=7)).isoformat()
 
     assert names_in_queue(client.get("/tinjau/?status=rejected")) == ["Lama Sekali"]
     assert names_in_queue(client.get(f"/tinjau/?dari={recent}")) == ["Mawar Contoh"]
@@ -206,7 +207,7 @@ def test_a_mail_failure_keeps_the_decision_and_warns_the_reviewer(app, desk, mon
 
 def test_an_expired_letter_has_no_approve_button_and_cannot_be_approved(desk):
     client, _, maria, _ = desk
-    expired = factories.make_letter(maria, status="pending", issued_on=date.today() - timedelta(days=200))
+    expired = factories.make_letter(maria, status="pending", issued_on=clock.today() - timedelta(days=200))
     db.session.commit()
 
     page = client.get(f"/tinjau/surat/{expired.id}")

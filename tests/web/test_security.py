@@ -1,13 +1,13 @@
 """Security and privacy (DESIGN §8): headers, cookies, CSRF, login throttling, no personal data in logs."""
 import logging
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, insert, select
 
 from course_app.extensions import db
 from course_app.models import Couple, User
-from course_app.services import accounts
+from course_app.services import accounts, clock
 from tests import factories
 from tests.web.pages import csrf_token, set_cookies, text
 
@@ -150,7 +150,7 @@ def test_forming_a_couple_without_a_csrf_token_is_refused_and_stores_nothing(csr
     browser = csrf_app.test_client()
     token = csrf_token(browser.get("/masuk"))
     browser.post("/masuk", data={"email": user.email, "password": factories.PASSWORD, "csrf_token": token})
-    couple = {"planned_wedding_date": (date.today() + timedelta(days=90)).isoformat(),
+    couple = {"planned_wedding_date": (clock.today() + timedelta(days=90)).isoformat(),
               "institution_type": "gereja", "institution_name": "Jemaat Contoh"}
 
     assert_csrf_refused(browser.post("/pasangan/buat", data=couple))

@@ -2,7 +2,6 @@
 
 Rules live here and in `payload.check_rules`; views only shape the input and commit.
 """
-from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
@@ -10,7 +9,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models.base import utcnow
 from ...models.caselog import (
     CASE_STATUSES,
     Case,
@@ -22,7 +20,8 @@ from ...models.caselog import (
     Victim,
     VictimPerpetrator,
 )
-from .. import DomainError
+from .. import DomainError, clock
+from ..clock import utcnow
 from .payload import (
     CATEGORY_KINDS,
     PERSON_LOOKUPS,
@@ -52,7 +51,7 @@ class CaseRuleError(DomainError):
 
 
 def _checked(data, index, today):
-    problems = list(check_rules(data, index, today or date.today()))
+    problems = list(check_rules(data, index, today or clock.today()))
     if problems:
         raise CaseRuleError(problems)
 
@@ -256,7 +255,7 @@ def add_service(case, *, victim_id, service, status, service_date, user, institu
     UU 12/2022 (TPKS), art. 23: sexual violence cases are not settled out of court — mediation
     is refused for a case recorded as sexual violence.
     """
-    today = today or date.today()
+    today = today or clock.today()
     index = LookupIndex()
     victim = next((v for v in case.victims if v.id == victim_id), None)
     if victim is None:
@@ -318,6 +317,6 @@ def search_cases(*, q=None, status=None, type_=None, cause=None, impact=None, ke
 
 def timeline(case):
     """Status changes and services of a case, oldest first: [(date, kind, item)]."""
-    items = [(c.changed_at.date(), "status", c) for c in case.status_changes]
+    items = [(clock.local_date(c.changed_at), "status", c) for c in case.status_changes]
     items += [(s.service_date, "service", s) for s in case.services]
     return sorted(items, key=lambda item: (item[0], 0 if item[1] == "status" else 1))

@@ -18,9 +18,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, tuple_
 
 from ...extensions import db
-from ...models.base import utcnow
 from ...models.caselog import Case, ImportBatch, Kecamatan, Kelurahan
-from .. import DomainError
+from .. import DomainError, clock
+from ..clock import utcnow
 from .parsing import (
     CategoryMatcher,
     ValueProblem,
@@ -156,7 +156,7 @@ def _header_index(rows):
 
 def parse_file(filename, data, default_source, today=None):
     """Parse and check a whole file. Every problem is reported (row, column, reason)."""
-    today = today or date.today()
+    today = today or clock.today()
     table = read_table(filename, data)
     header_at = _header_index(table)
     header = [cell_text(c) for c in table[header_at]] if table else []

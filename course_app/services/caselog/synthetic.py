@@ -8,12 +8,13 @@ children) so that reports and charts look like real ones. Deterministic for a gi
 starting point: the same command on the same database makes the same cases.
 """
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from ...extensions import db
 from ...models.caselog import Case, Kecamatan, Kelurahan
+from .. import clock
 from .crypto import CachedEncryptor
 from .lookups import ensure_seeded
 from .payload import LookupIndex, person_age
@@ -163,7 +164,7 @@ def generate(count, seed, *, user=None, start=None, end=None, chunk=5000, progre
     years). A second run with the same seed continues the series instead of repeating it.
     Returns the number of cases made. Flushes in chunks; the caller commits."""
     ensure_seeded()
-    end = end or date.today()
+    end = end or clock.today()
     start = start or end - timedelta(days=3 * 365)
     prefix = f"{PREFIX}-{seed}-%"
     first = db.session.scalar(select(func.count()).select_from(Case).where(Case.external_ref.like(prefix)))

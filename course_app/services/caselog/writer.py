@@ -11,7 +11,6 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ...extensions import db
-from ...models.base import utcnow
 from ...models.caselog import (
     Case,
     CaseCategory,
@@ -22,6 +21,7 @@ from ...models.caselog import (
     Victim,
     VictimPerpetrator,
 )
+from ..clock import utcnow
 from .payload import CATEGORY_KINDS, PERSON_LOOKUPS, perpetrator_age_group, person_age
 from .reference import age_group
 

@@ -7,9 +7,9 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import Couple
-from ...models.base import utcnow
 from ...models.certificates import Certificate
 from .. import learning, quizzes, signing
+from ..clock import utcnow
 from .eligibility import Eligibility, eligibility
 from .rules import get_certificate, latest_certificate, status_of
 

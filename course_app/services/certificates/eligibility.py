@@ -8,9 +8,9 @@ from sqlalchemy import or_, select
 
 from ...extensions import db
 from ...models import Couple, CoupleMember, User
-from ...models.base import utcnow
 from ...models.certificates import Dispensation
 from .. import DomainError, events, learning, letters
+from ..clock import utcnow
 from .rules import age_on, local_today, revoked_certificate
 
 

@@ -14,10 +14,9 @@ from sqlalchemy import update
 from ...extensions import db
 from ...labels import institution_label
 from ...models import Couple
-from ...models.base import utcnow
 from ...models.certificates import Certificate
-from .. import certificate_pdf, couples, events, learning, qr, quizzes, signing
-from ..clock import local_zone
+from .. import certificate_pdf, clock, couples, events, learning, qr, quizzes, signing
+from ..clock import utcnow
 from .eligibility import dispensation_for, eligibility
 from .rules import clean_name, live_certificate, new_certificate_id
 
@@ -81,7 +80,6 @@ def issue_certificate(couple, now=None):
 def build_snapshot(couple, certificate_id, issued_at, expires_at, key):
     """Everything the certificate shows, frozen: later edits of profiles, modules or the
     couple never reach it. Plain JSON types only."""
-    zone = local_zone()
     people = []
     for member in couple.active_members:
         user = member.user
@@ -92,7 +90,7 @@ def build_snapshot(couple, certificate_id, issued_at, expires_at, key):
                 "code": progress.module.code, "title": progress.module.title,
                 "version": best.module_version if best else progress.module.version,
                 "best_score": best.score_percent if best else None,
-                "passed_on": best.submitted_at.astimezone(zone).date().isoformat() if best else None,
+                "passed_on": clock.local_date(best.submitted_at).isoformat() if best else None,
             })
         dispensation = dispensation_for(couple, user)
         people.append({"name": clean_name(user.full_name), "modules": modules,
@@ -106,8 +104,8 @@ def build_snapshot(couple, certificate_id, issued_at, expires_at, key):
         "issued_at": signing.iso(issued_at),
         "expires_at": signing.iso(expires_at),
         # Dates as people in Kupang read them (WITA), for the paper.
-        "issued_on": issued_at.astimezone(zone).date().isoformat(),
-        "expires_on": expires_at.astimezone(zone).date().isoformat(),
+        "issued_on": clock.local_date(issued_at).isoformat(),
+        "expires_on": clock.local_date(expires_at).isoformat(),
         "office": {"code": current_app.config["ISSUING_OFFICE_CODE"],
                    "name": current_app.config["ISSUING_OFFICE_NAME"]},
         "people": people,

@@ -10,10 +10,9 @@ from sqlalchemy import or_, select, update
 
 from ...extensions import db
 from ...models import CoupleMember, User
-from ...models.base import utcnow
 from ...models.certificates import REVOCATION_REASONS, Certificate
-from .. import DomainError, certificate_pdf
-from ..clock import local_zone
+from .. import DomainError, certificate_pdf, clock
+from ..clock import utcnow
 from ..mail import send_mail
 from .rules import local_today, normalise_id, revocation_label, status_of
 
@@ -49,8 +48,7 @@ def record_marriage(certificate, officiant, *, marriage_date, institution_type, 
         raise DomainError(_l("Sertifikat ini sudah kedaluwarsa dan tidak dapat dipakai."))
     if marriage_date > today:
         raise DomainError(_l("Tanggal pernikahan tidak boleh di masa depan."), field="marriage_date")
-    zone = local_zone()
-    if marriage_date < certificate.issued_at.astimezone(zone).date():
+    if marriage_date < clock.local_date(certificate.issued_at):
         raise DomainError(_l("Tanggal pernikahan tidak boleh sebelum sertifikat terbit."),
                           field="marriage_date")
     name = " ".join((institution_name or "").split())

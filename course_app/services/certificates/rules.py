@@ -9,10 +9,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models.base import utcnow
 from ...models.certificates import Certificate
 from .. import signing
-from ..clock import local_today  # noqa: F401  (callers use certificates.local_today)
+from ..clock import (
+    local_today,  # noqa: F401  (callers use certificates.local_today)
+    utcnow,
+)
 
 REVOCATION_LABELS = {
     "data_error": _l("Data pada sertifikat salah"),

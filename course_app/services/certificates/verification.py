@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, or_, select
 
 from ...extensions import db
-from ...models.base import utcnow
 from ...models.certificates import Certificate
 from .. import signing
+from ..clock import utcnow
 from .rules import get_certificate, mask_name, names_of, normalise_id, status_of
 
 

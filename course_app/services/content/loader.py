@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models import ContentLoad, Lesson, Module, Option, Question
-from ...models.base import utcnow
+from ..clock import utcnow
 from .reader import read_content
 from .specs import LoadReport, ModuleChange
 from .specs import sha256_of as _sha256

@@ -27,10 +27,12 @@ from sqlalchemy.exc import IntegrityError
 
 from ...extensions import db
 from ...models import User
-from ...models.base import utcnow
 from ...models.letters import POLICE_OFFICES, FileBlob, Letter, LetterEvent
 from .. import DomainError, events, uploads
-from ..clock import local_today  # noqa: F401  (callers use letters.local_today)
+from ..clock import (
+    local_today,  # noqa: F401  (callers use letters.local_today)
+    utcnow,
+)
 
 STATUS_LABELS = {
     "none": _l("Belum diunggah"),

@@ -1,20 +1,13 @@
 """The reviewers' desk: the queue of letters and the progress of couples (DESIGN §5, issue 3)."""
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import case, func, select
 
 from ...extensions import db
 from ...models import Couple, CoupleMember, User
 from ...models.letters import Letter
-from .. import learning
-from ..clock import local_zone
+from .. import clock, learning
 from . import STATUS_LABELS, LetterSummary, letter_summary
-
-
-def _local_day_start(day):
-    tz = local_zone()
-    return datetime.combine(day, time.min, tz).astimezone(UTC)
 
 
 def _name_like(query):
@@ -32,9 +25,9 @@ def review_queue(status=None, date_from=None, date_to=None, query=None):
     if status in STATUS_LABELS and status not in ("none", "expired"):
         statement = statement.where(Letter.status == status)
     if date_from:
-        statement = statement.where(Letter.uploaded_at >= _local_day_start(date_from))
+        statement = statement.where(Letter.uploaded_at >= clock.day_start(date_from))
     if date_to:
-        statement = statement.where(Letter.uploaded_at < _local_day_start(date_to + timedelta(days=1)))
+        statement = statement.where(Letter.uploaded_at < clock.day_end(date_to))
     if query and query.strip():
         statement = statement.where(func.lower(User.full_name).like(_name_like(query), escape="\\"))
     return statement
