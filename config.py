@@ -3,7 +3,9 @@
 Every variable is listed in README.md ("Configuration"). `create_app()` picks the class from
 `APP_ENV` (development | testing | production) unless a config object is passed in.
 """
+import base64
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
@@ -11,7 +13,7 @@ BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
 #: Placeholder values that must never reach production.
-INSECURE_SECRET_KEYS = {"", "dev", "change-me", "development-only-not-secret"}
+INSECURE_SECRET_KEYS = {"", "dev", "change-me", "secret", "development-only-not-secret"}
 
 
 def _env_int(name, default):
@@ -40,7 +42,10 @@ def _database_url():
 
 class Config:
     APP_ENV = "base"
-    SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-secret")
+    # Without SECRET_KEY (or CASELOG_ENCRYPTION_KEYS), a non-production instance makes a random one
+    # in INSTANCE_DIR on first start (course_app/instance_secrets.py); production refuses to start.
+    SECRET_KEY = os.environ.get("SECRET_KEY", "")
+    INSTANCE_DIR = os.environ.get("INSTANCE_DIR") or str(INSTANCE_DIR)
     SQLALCHEMY_DATABASE_URI = _database_url()
     # hide_parameters: a database error's message (and so the logged traceback) would otherwise
     # carry the row's values — emails, names — into the logs (DESIGN §8).
@@ -51,10 +56,13 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_NAME = "remember_token"
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    # "Tetap masuk": the remember cookie's life, also checked on the server (services/accounts.py).
+    REMEMBER_COOKIE_DURATION = timedelta(days=_env_int("REMEMBER_DAYS", 30))
     WTF_CSRF_TIME_LIMIT = None  # token lives as long as the session: slow phones, long quizzes
 
     # Uploads (the letters feature reads this; the 413 page is already in place)
@@ -100,7 +108,7 @@ class Config:
     LETTER_VALIDITY_MONTHS = _env_int("LETTER_VALIDITY_MONTHS", 6)
 
     # Certificates (DESIGN §6). Private keys live in files here, never in the database or git.
-    SIGNING_KEYS_DIR = os.environ.get("SIGNING_KEYS_DIR", str(INSTANCE_DIR / "keys"))
+    SIGNING_KEYS_DIR = os.environ.get("SIGNING_KEYS_DIR", str(Path(INSTANCE_DIR) / "keys"))
     CERTIFICATE_VALIDITY_DAYS = _env_int("CERTIFICATE_VALIDITY_DAYS", 365)
     ISSUING_OFFICE_CODE = os.environ.get("ISSUING_OFFICE_CODE", "P3A-KPG")
     ISSUING_OFFICE_NAME = os.environ.get(
@@ -131,7 +139,10 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     APP_ENV = "testing"
     TESTING = True
-    SECRET_KEY = "testing-secret-key"
+    # Random per test run: no value in the repository signs anything, even in tests.
+    SECRET_KEY = secrets.token_urlsafe(48)
+    CASELOG_ENCRYPTION_KEYS = os.environ.get("CASELOG_ENCRYPTION_KEYS") or base64.urlsafe_b64encode(
+        secrets.token_bytes(32)).decode()
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") and _database_url() or "sqlite://"
     WTF_CSRF_ENABLED = False
     RATELIMIT_ENABLED = False

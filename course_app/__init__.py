@@ -34,6 +34,9 @@ def configure_settings(app, config):
         app.config.from_object(config)
     if app.config.get("APP_ENV") == "production":
         ProductionConfig.check(app.config)
+    else:
+        from .instance_secrets import ensure_instance_secrets
+        ensure_instance_secrets(app.config)
     from .services.caselog.crypto import check_config as check_caselog_keys
     check_caselog_keys(app.config)  # refuses production without keys, and malformed keys anywhere
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
@@ -68,7 +71,7 @@ def configure_logging(app):
 
 def register_extensions(app):
     from . import models  # noqa: F401  (models must be imported for migrations)
-    from .i18n import select_locale, select_timezone
+    from .i18n import keep_lazy_messages_text, select_locale, select_timezone
     from .models.base import render_migration_type
 
     db.init_app(app)
@@ -77,6 +80,7 @@ def register_extensions(app):
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    keep_lazy_messages_text()
     limiter.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _enable_sqlite_foreign_keys(app)

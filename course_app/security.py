@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 
 from flask import g, request
 
-from .extensions import db, login_manager
+from .extensions import login_manager
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -22,18 +22,17 @@ CONTENT_SECURITY_POLICY = "; ".join([
 def register(app):
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page explains itself
-    login_manager.session_protection = "strong"
+    # No binding to the address or browser: a phone moving from Wi-Fi to mobile data changes
+    # both, and must keep its session. Sessions end instead through their generation.
+    login_manager.session_protection = None
+    login_manager.id_attribute = "session_id"
 
     @login_manager.user_loader
-    def load_user(user_id):
-        from .models import User
+    def load_user(session_id):
+        from .services.accounts import user_for_session
         if g.get("database_down"):
             return None  # rendering the 503 page: show it as to a visitor
-        try:
-            user = db.session.get(User, int(user_id))
-        except (TypeError, ValueError):
-            return None
-        return user if user is not None and user.is_active else None
+        return user_for_session(session_id)
 
     @app.after_request
     def set_security_headers(response):

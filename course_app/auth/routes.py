@@ -1,5 +1,5 @@
 """Register, log in and out, change and reset passwords."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -11,6 +11,13 @@ from ..services.mail import send_mail
 from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 
 bp = Blueprint("auth", __name__)
+
+
+def _start_session(user, remember=False):
+    """Log `user` in on a fresh session: whatever the cookie held before (a CSRF token, a
+    half-filled flow) is dropped, so a session planted before login is worth nothing after."""
+    session.clear()
+    login_user(user, remember=remember)
 
 
 def _home_for(user):
@@ -43,7 +50,7 @@ def register():
             db.session.rollback()
             show_domain_error(form, error)
         else:
-            login_user(user)
+            _start_session(user)
             flash(_("Akun Anda sudah dibuat. Langkah berikutnya: bentuk pasangan atau gabung dengan kode undangan."), "success")
             return redirect(url_for("dashboard.index"))
     return render_template("auth/register.html", form=form)
@@ -63,13 +70,16 @@ def login():
             db.session.commit()  # keep the failure counter
             form.password.errors = [error.message]
         else:
-            login_user(user, remember=form.remember.data)
+            _start_session(user, remember=form.remember.data)
             return redirect(safe_next(form.next.data, _home_for(user)))
     return render_template("auth/login.html", form=form)
 
 
 @bp.post("/keluar")
 def logout():
+    if current_user.is_authenticated:
+        accounts.end_sessions(current_user)  # every device, every remember cookie
+        db.session.commit()
     logout_user()
     flash(_("Anda sudah keluar."), "info")
     return redirect(url_for("main.index"))
@@ -93,7 +103,10 @@ def change_password():
             db.session.rollback()
             show_domain_error(form, error)
         else:
-            flash(_("Kata sandi sudah diganti."), "success")
+            # Every other session ended with the old password; this device stays logged in.
+            remembered = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
+            _start_session(current_user._get_current_object(), remember=remembered)
+            flash(_("Kata sandi sudah diganti. Perangkat lain yang masih masuk sudah dikeluarkan."), "success")
             return redirect(url_for("auth.account"))
     return render_template("auth/change_password.html", form=form)
 

@@ -28,6 +28,9 @@ class User(UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Raised to end every session and remember cookie of this user at once (logout, password
+    #: change, deactivation, role change): both carry the generation they were made in.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin")
@@ -42,6 +45,12 @@ class User(UserMixin, db.Model):
 
     def has_role(self, *codes):
         return bool(self.role_codes.intersection(codes))
+
+    def session_id(self):
+        """What a session and a remember cookie carry (Flask-Login's `id_attribute`):
+        "<id>.<generation>.<login time>". Not the bare id, so that ending the generation ends
+        them all, and the login time bounds a remember cookie's life on the server too."""
+        return f"{self.id}.{self.session_generation}.{int(utcnow().timestamp())}"
 
     def __repr__(self):  # no personal data in reprs: they end up in logs
         return f"<User {self.id}>"

@@ -108,12 +108,37 @@ def change_password(user, current_password, new_password):
 
 
 def set_password(user, new_password):
+    """A new password ends every session and remember cookie made with the old one."""
     check_password_policy(new_password, email=user.email, full_name=user.full_name)
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
     user.failed_logins = 0
     user.locked_until = None
+    end_sessions(user)
+
+
+def end_sessions(user):
+    """End every session and remember cookie of `user`, on every device, at once (DESIGN §8:
+    logout, password change, deactivation and role change). Both carry the generation they were
+    made in (`User.session_id`); the user loader refuses any other."""
+    user.session_generation = (user.session_generation or 0) + 1
     db.session.flush()
+
+
+def user_for_session(session_id, now=None):
+    """The active user a session or remember cookie belongs to, or None: the generation must be
+    the current one and the login no older than REMEMBER_COOKIE_DURATION."""
+    try:
+        user_id, generation, logged_in_at = (int(part) for part in str(session_id).split("."))
+    except ValueError:
+        return None
+    age = (now or utcnow()).timestamp() - logged_in_at
+    if not 0 <= age <= current_app.config["REMEMBER_COOKIE_DURATION"].total_seconds() + 60:
+        return None
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active or user.session_generation != generation:
+        return None
+    return user
 
 
 # --- password reset --------------------------------------------------------------------------
@@ -188,11 +213,15 @@ def set_roles(user, roles, acting_user):
         user.roles.remove(current[code])
     for code in roles - set(current):
         user.roles.append(UserRole(role=code))
+    if roles != set(current):
+        end_sessions(user)  # what the person may see changed: they log in again
     db.session.flush()
 
 
 def set_active(user, active, acting_user):
     if user.id == acting_user.id and not active:
         raise DomainError(_l("Anda tidak dapat menonaktifkan akun Anda sendiri."))
+    if user.is_active_account and not active:
+        end_sessions(user)
     user.is_active_account = active
     db.session.flush()

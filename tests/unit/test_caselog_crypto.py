@@ -1,10 +1,9 @@
 """Protection (issue 5, point 5): names, addresses, birth dates and narratives are encrypted at
 rest with Fernet keys from the environment; rotation re-encrypts and keeps data readable."""
-import logging
 from datetime import date
 
 import pytest
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet
 from sqlalchemy import text
 
 from config import ProductionConfig
@@ -137,17 +136,3 @@ def test_production_starts_with_a_key(app):
     with production.app_context():
         db.session.remove()
         db.engine.dispose()
-
-
-def test_without_keys_development_uses_a_labelled_key_derived_from_the_secret(app, caplog):
-    crypto._warned.discard(app.config["SECRET_KEY"])
-    with caplog.at_level(logging.WARNING):
-        ring = crypto.build_key_ring(app.config)
-        crypto.build_key_ring(app.config)
-    warnings = [r.message for r in caplog.records if "DEVELOPMENT key" in r.message]
-    assert len(warnings) == 1  # once, not on every use
-    token = ring.encrypt(b"x")
-    assert crypto.build_key_ring({"SECRET_KEY": app.config["SECRET_KEY"]}).decrypt(token) == b"x"
-    other = crypto.build_key_ring({"SECRET_KEY": "another secret"})
-    with pytest.raises(InvalidToken):  # a different secret derives a different key
-        other.decrypt(token)

@@ -2,16 +2,14 @@
 
 `CASELOG_ENCRYPTION_KEYS` holds comma-separated Fernet keys, newest first. The newest encrypts;
 every key decrypts, so a new key can be put in front and the data re-encrypted afterwards with
-`flask --app course_app caselog rotate-keys` (see `rotate_keys`). Without keys, development and
-tests use a key derived from SECRET_KEY — labelled as such in the log — and production refuses
-to start (`check_config`, called from `create_app`).
+`flask --app course_app caselog rotate-keys` (see `rotate_keys`). Without keys, production
+refuses to start (`check_config`, called from `create_app`); any other instance makes a random
+key of its own in its instance folder (course_app/instance_secrets.py) — never one derived
+from a value anyone could read in the repository.
 """
-import base64
 import logging
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 
 log = logging.getLogger(__name__)
@@ -22,19 +20,10 @@ HOW_TO_MAKE_A_KEY = (
     "Keep it with the database backups' secrets: without it the case-log cannot be read.")
 
 _EXTENSION = "caselog_fernet"
-_warned = set()
 
 
 class KeyRingError(RuntimeError):
     """The key ring is unusable (bad key, or data encrypted under a key that is not listed)."""
-
-
-def _development_key(secret_key):
-    """A Fernet key derived from SECRET_KEY with HKDF — for development and tests only."""
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"pranikah-caselog",
-                   info=b"caselog development encryption key (not for production)").derive(
-        (secret_key or "").encode())
-    return base64.urlsafe_b64encode(derived)
 
 
 def configured_keys(config):
@@ -63,19 +52,14 @@ def check_config(config):
 def build_key_ring(config):
     keys = configured_keys(config)
     if not keys:
-        marker = config.get("SECRET_KEY")
-        if marker not in _warned:
-            _warned.add(marker)
-            log.warning("CASELOG_ENCRYPTION_KEYS is not set: the case-log uses a DEVELOPMENT key "
-                        "derived from SECRET_KEY. Never use this for real case data.")
-        keys = [_development_key(config.get("SECRET_KEY"))]
+        raise KeyRingError("CASELOG_ENCRYPTION_KEYS is not set. Set it, for example:\n" + HOW_TO_MAKE_A_KEY)
     return MultiFernet([Fernet(k) for k in keys])
 
 
 def key_ring():
     """The app's MultiFernet, built once per app and per key setting."""
     config = current_app.config
-    cache_key = (config.get("CASELOG_ENCRYPTION_KEYS") or "", config.get("SECRET_KEY"))
+    cache_key = config.get("CASELOG_ENCRYPTION_KEYS") or ""
     cached = current_app.extensions.get(_EXTENSION)
     if cached is None or cached[0] != cache_key:
         cached = (cache_key, build_key_ring(config))
