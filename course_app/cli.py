@@ -26,8 +26,8 @@ def create_user_command(email, roles, full_name, password):
     if password is None:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = accounts.create_user(email=email, password=password, roles=roles,
-                                    full_name=full_name or email.split("@")[0])
+        user = accounts.create_staff_user(email=email, password=password, roles=roles,
+                                          full_name=full_name or email.split("@")[0])
         db.session.commit()
     except DomainError as error:
         db.session.rollback()

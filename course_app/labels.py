@@ -20,6 +20,15 @@ INSTITUTION_LABELS = {
 
 SEX_LABELS = {"L": _l("Laki-laki"), "P": _l("Perempuan")}
 
+#: Account events of the audit log (services/caselog/audit.py), as the admin user page shows them.
+ACCOUNT_EVENT_LABELS = {
+    "user_create": _l("Akun staf dibuat"),
+    "role_grant": _l("Peran diberikan"),
+    "role_revoke": _l("Peran dicabut"),
+    "user_activate": _l("Akun diaktifkan kembali"),
+    "user_deactivate": _l("Akun dinonaktifkan oleh admin"),
+}
+
 
 def role_label(code):
     return ROLE_LABELS.get(code, code)
@@ -33,11 +42,21 @@ def sex_label(code):
     return SEX_LABELS.get(code, code or "")
 
 
+def account_event_text(action, detail):
+    """"Peran diberikan: Peninjau P3A" from an audit entry's action and its `role=`/`roles=`
+    detail (role codes only are stored)."""
+    label = str(ACCOUNT_EVENT_LABELS.get(action, action))
+    key, _sep, value = (detail or "").partition("=")
+    if key in ("role", "roles") and value:
+        return f"{label}: " + ", ".join(str(role_label(code)) for code in value.split(","))
+    return label
+
+
 def register(app):
     from flask_babel import format_date, format_datetime, get_locale
 
     app.jinja_env.globals.update(role_label=role_label, institution_label=institution_label,
-                                 sex_label=sex_label,
+                                 sex_label=sex_label, account_event_text=account_event_text,
                                  current_locale=lambda: str(get_locale() or "id"))
     app.jinja_env.filters["format_date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
     app.jinja_env.filters["format_datetime"] = (

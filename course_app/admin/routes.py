@@ -8,6 +8,7 @@ from ..access import roles_required
 from ..extensions import db
 from ..models import ROLES
 from ..services import DomainError, accounts
+from ..services.caselog import audit
 from .forms import RolesForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -39,7 +40,8 @@ def user(user_id):
         else:
             flash(_("Peran disimpan."), "success")
             return redirect(url_for("admin.user", user_id=person.id))
-    return render_template("admin/user.html", person=person, form=form, status_form=FlaskForm())
+    return render_template("admin/user.html", person=person, form=form, status_form=FlaskForm(),
+                           history=audit.account_history(person))
 
 
 @bp.post("/pengguna/<int:user_id>/status")

@@ -120,6 +120,11 @@ def _show_problems(form, error):
 
 def _case_form_page(form, case=None):
     form.sync_relationships()
+    """The case form. Showing an existing case's form (first display, a re-render after an
+    invalid POST or a refused rule) shows its decrypted data: each display is audited."""
+    if case is not None:
+        audit.record(current_user, "case_view", "case", case.id, "edit_form")
+        db.session.commit()
     return render_template("caselog/case_form.html", form=form, case=case)
 
 
@@ -168,8 +173,6 @@ def edit_case(case_id):
     record = cases.get_case_or_404(case_id)
     if request.method == "GET":
         form = CaseForm(formdata=None, data=formdata_from_payload(cases.payload_from_case(record)))
-        audit.record(current_user, "case_view", "case", record.id, "edit_form")
-        db.session.commit()
         return _case_form_page(form, record)
     form = CaseForm()
     if form.apply_button(request.form):
@@ -219,8 +222,6 @@ def add_service(case_id):
                               for i, v in enumerate(record.victims, 1)]
     if request.method == "GET":
         form.service_date.data = form.service_date.data or clock.today()
-        audit.record(current_user, "case_view", "case", record.id, "service_form")
-        db.session.commit()
     if form.validate_on_submit():
         try:
             entry = cases.add_service(
@@ -241,6 +242,10 @@ def add_service(case_id):
             flash(_("Layanan dicatat."), "success")
             return redirect(url_for("caselog.case", case_id=record.id) + "#linimasa")
     return render_template("caselog/service_form.html", case=record, form=form)
+    # The form names the victims (decrypted): every display is audited, re-renders after an
+    # invalid POST or a refused rule included.
+    audit.record(current_user, "case_view", "case", record.id, "service_form")
+    db.session.commit()
 
 
 # --- import ---------------------------------------------------------------------------------
@@ -464,4 +469,5 @@ def audit_log():
         date_from=filters["date_from"], date_to=filters["date_to"],
         user="yes" if filters["email"] else None))
     db.session.commit()
-    return render_template("caselog/audit.html", page=page, filters=filters, actions=audit.ACTIONS)
+    return render_template("caselog/audit.html", page=page, filters=filters, actions=audit.ACTIONS,
+                           object_types=audit.OBJECT_TYPES)

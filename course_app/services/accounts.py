@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import ROLES, User, UserRole
 from . import DomainError, clock
+from .caselog import audit
 from .clock import utcnow
 from .passwords import check_password_policy, hash_password, verify_password
 
@@ -199,7 +200,8 @@ def get_user_or_404(user_id):
 
 
 def set_roles(user, roles, acting_user):
-    """Replace a user's roles. An admin can't remove their own admin role (no lock-out)."""
+    """Replace a user's roles. An admin can't remove their own admin role (no lock-out).
+    Each grant and removal is written to the audit log, in the same transaction."""
     roles = set(roles)
     if roles - set(ROLES):
         raise DomainError(_l("Peran tidak dikenal."), field="roles")
@@ -209,9 +211,10 @@ def set_roles(user, roles, acting_user):
         raise DomainError(_l("Anda tidak dapat mencabut peran admin dari akun Anda sendiri."),
                           field="roles")
     current = {r.role: r for r in user.roles}
-    for code in set(current) - roles:
+    for code in sorted(set(current) - roles):
         user.roles.remove(current[code])
-    for code in roles - set(current):
+        audit.record(acting_user, "role_revoke", "user", user.id, f"role={code}")
+    for code in sorted(roles - set(current)):
         user.roles.append(UserRole(role=code))
     if roles != set(current):
         end_sessions(user)  # what the person may see changed: they log in again
@@ -225,3 +228,16 @@ def set_active(user, active, acting_user):
         end_sessions(user)
     user.is_active_account = active
     db.session.flush()
+        audit.record(acting_user, "role_grant", "user", user.id, f"role={code}")
+    """Activate or deactivate an account; a change is written to the audit log."""
+    if bool(user.is_active_account) != bool(active):
+        audit.record(acting_user, "user_activate" if active else "user_deactivate", "user", user.id)
+
+
+def create_staff_user(*, email, password, roles, full_name, acting_user=None):
+    """An account made by an administrator (`flask users create`), written to the audit log
+    with its role codes: who (None from the command line), whom, what, when."""
+    user = create_user(email=email, password=password, roles=roles, full_name=full_name)
+    audit.record(acting_user, "user_create", "user", user.id,
+                 "roles=" + ",".join(sorted(user.role_codes)))
+    return user

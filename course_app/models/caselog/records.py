@@ -31,11 +31,24 @@ class AuditEntry(db.Model):
     user = relationship("User", lazy="joined")
 
 
+class AuditLogIsAppendOnly(RuntimeError):
+    """Raised for any attempt to change or delete an audit entry through a session."""
+
+
 @event.listens_for(Session, "before_flush")
 def _refuse_audit_changes(session, _context, _instances):
     for obj in list(session.dirty) + list(session.deleted):
         if isinstance(obj, AuditEntry) and (obj in session.deleted or session.is_modified(obj)):
-            raise RuntimeError("the case-log audit log is append-only")
+            raise AuditLogIsAppendOnly("the audit log is append-only")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_audit_bulk_changes(state):
+    """Bulk `update(AuditEntry)` / `delete(AuditEntry)` (and `query(...).update/delete()`) skip
+    the flush: refused here. Raw SQL text is out of reach of the ORM; the app sends none."""
+    if (state.is_update or state.is_delete) and getattr(state.statement, "table", None) is not None \
+            and state.statement.table.name == AuditEntry.__tablename__:
+        raise AuditLogIsAppendOnly("the audit log is append-only")
 
 
 class ImportBatch(db.Model):

@@ -1,7 +1,10 @@
-"""The case-log audit log: every view, change, import and export (DESIGN §7).
+"""The audit log: every view, change, import and export of the case-log (DESIGN §7), and
+every change to who may do what — staff accounts made, roles granted and removed, accounts
+activated and deactivated (object type "user"). One log, for both.
 
 Entries say who, what, when and which object — never personal data: `detail` carries codes,
-dates, counts and filter settings only. The log is append-only (see `AuditEntry`).
+dates, counts and filter settings only (ids and role codes, never names or emails). The log
+is append-only (see `AuditEntry`).
 """
 from datetime import UTC, datetime, time, timedelta
 
@@ -15,7 +18,11 @@ from ...models.caselog import AuditEntry
 ACTIONS = ("case_list", "case_view", "case_create", "case_update", "case_status", "service_add",
            "import_preview", "import_view", "import_confirm", "import_discard", "report_view", "report_export",
            "case_export", "api_report", "lookup_create", "lookup_update", "lookup_delete",
-           "audit_view", "keys_rotate", "generate")
+           "audit_view", "keys_rotate", "generate",
+           "user_create", "role_grant", "role_revoke", "user_activate", "user_deactivate")
+
+#: Object types, for the audit page's filter.
+OBJECT_TYPES = ("case", "import", "report", "lookup", "audit", "user")
 
 
 def record(user, action, object_type=None, object_id=None, detail=None):
@@ -52,3 +59,10 @@ def search(*, email=None, action=None, object_type=None, object_id=None, date_fr
         query = query.where(AuditEntry.at < datetime.combine(date_to + timedelta(days=1), time.min,
                                                              tzinfo=UTC))
     return query
+
+
+def account_history(user, limit=100):
+    """What was done to `user`'s account (made, roles, activation), newest first."""
+    return db.session.scalars(
+        select(AuditEntry).where(AuditEntry.object_type == "user", AuditEntry.object_id == str(user.id))
+        .order_by(AuditEntry.id.desc()).limit(limit)).all()
