@@ -297,6 +297,34 @@ def pdf_with_owner_password_only():
 
 HTML_PAGE = (b"<!DOCTYPE html>\n<html><head><title>SKCK</title></head>"
              b"<body><script>fetch('/akun').then(r => r.text()).then(alert)</script></body></html>\n")
+def phone_photo_jpeg(size=(8000, 6000), orientation=None, mode="RGB", progressive=False, subsampling=-1):
+    """A big phone photo (48 megapixels by default) with EXIF GPS, made fast: a flat colour that
+    compresses small, and — in RGB — a white stripe on the left that shows which way is up."""
+    import io
+
+    from PIL import Image
+
+    colour = {"RGB": (180, 40, 40), "L": 90, "CMYK": (0, 50, 50, 0)}[mode]
+    image = Image.new(mode, size, colour)
+    if mode == "RGB":
+        image.paste((255, 255, 255), (0, 0, size[0] // 4, size[1]))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90, exif=_gps_exif(orientation).tobytes(), progressive=progressive,
+               subsampling=subsampling)
+    return out.getvalue()
+
+
+def png_of_pixels(width, height):
+    """A real greyscale PNG of width × height pixels (a flat scan), for the pixel limits."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("L", (width, height), 230).save(out, "PNG", compress_level=1)
+    return out.getvalue()
+
+
 SVG_IMAGE = (b'<?xml version="1.0" encoding="UTF-8"?>\n<svg xmlns="http://www.w3.org/2000/svg" '
              b'width="10" height="10"><script>alert(1)</script><rect width="10" height="10"/></svg>\n')
 WINDOWS_EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + b"\x00" * 48 + b"This program cannot be run in DOS mode."

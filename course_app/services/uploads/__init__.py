@@ -6,8 +6,11 @@ three kinds pass:
 * **JPEG and PNG** are walked segment by segment to their end marker, then decoded and
   re-encoded with Pillow: EXIF (GPS included), ICC, XMP and text chunks are dropped, the EXIF
   orientation is applied first so the letter stays upright, and what is stored is a fresh RGB
-  (or greyscale) JPEG or PNG. Images over `MAX_PIXELS` are refused before decoding
-  (decompression bombs). See images.py.
+  (or greyscale) JPEG or PNG, at most `MAX_SIDE` px on the long side. Images are refused
+  before decoding when their header announces too many pixels (decompression bombs): a JPEG
+  over `JPEG_MAX_PIXELS` (110 MP; large photos are decoded at 1/2–1/8 scale, so 48 MP and
+  108 MP phone photos pass in bounded memory), a PNG over `PNG_MAX_PIXELS` (24 MP: a PNG can
+  only be decoded whole), with a message asking for a smaller photo or a PDF. See images.py.
 * **PDF** must start with `%PDF-` at byte 0, end with `%%EOF` (only whitespace after it), parse
   with pypdf, have at least one page, and carry no active content or embedded files anywhere in
   its object tree (see `pdf.FORBIDDEN_PDF_NAMES`). A PDF locked with an open password is refused

@@ -22,6 +22,7 @@ MESSAGES = {
     "polyglot": _l("Berkas ini berisi data tambahan yang tidak semestinya ada di dalam foto atau PDF, sehingga ditolak. Simpan ulang surat sebagai PDF, atau kirim fotonya."),
     "polyglot_image": _l("Foto ini berisi data tambahan yang tidak semestinya ada di dalam gambar, sehingga ditolak. Jika ini \"foto bergerak\" (motion photo), matikan fitur itu atau foto ulang dengan tombol kamera di formulir ini."),
     "too_many_pixels": _l("Resolusi gambar terlalu besar. Foto ulang dengan pengaturan kamera biasa, lalu kirim lagi."),
+    "png_too_many_pixels": _l("Gambar PNG ini terlalu besar (%(megapixels)s megapiksel; paling banyak %(limit)s megapiksel). Kirim foto yang lebih kecil (JPG) atau PDF hasil pindaian surat."),
     "pdf_unreadable": _l("PDF ini tidak dapat dibaca. Buka dan simpan ulang sebagai PDF (misalnya \"Cetak → Simpan sebagai PDF\"), atau kirim foto surat."),
     "pdf_encrypted": _l("PDF ini dikunci dengan kata sandi. Kirim PDF tanpa kata sandi, atau kirim foto surat."),
     "pdf_no_pages": _l("PDF ini tidak memiliki halaman. Kirim PDF hasil pindaian SKCK atau fotonya."),
