@@ -28,6 +28,19 @@ def _env_bool(name, default):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_proxies(name, default):
+    """TRUST_PROXY: how many reverse proxies stand in front of the app (0 = none). "true"/"false"
+    from older settings mean 1 and 0."""
+    value = (os.environ.get(name) or "").strip().lower()
+    if value in ("", None):
+        return default
+    if value in {"true", "yes", "on"}:
+        return 1
+    if value in {"false", "no", "off"}:
+        return 0
+    return int(value)
+
+
 def _database_url():
     url = os.environ.get("DATABASE_URL", "")
     if not url:
@@ -77,6 +90,8 @@ class Config:
 
     # Rate limits (Flask-Limiter). Memory unless a Redis URI is given.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # memory:// counts per process: production refuses it unless this says there is only one.
+    RATELIMIT_ALLOW_MEMORY = _env_bool("RATELIMIT_ALLOW_MEMORY", False)
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour")
@@ -128,7 +143,10 @@ class Config:
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     DEMO_ALLOWED = True
-    TRUST_PROXY = _env_bool("TRUST_PROXY", False)
+    # Reverse proxies in front of the app, and the addresses they connect from: X-Forwarded-For
+    # is believed only from those addresses, and only as many hops as there are proxies.
+    TRUST_PROXY = _env_proxies("TRUST_PROXY", 0)
+    TRUSTED_PROXY_ADDRESSES = os.environ.get("TRUSTED_PROXY_ADDRESSES", "127.0.0.1/32,::1/128")
 
 
 class DevelopmentConfig(Config):
@@ -158,11 +176,12 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     REMEMBER_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", True)
     DEMO_ALLOWED = _env_bool("DEMO_ALLOWED", False)
-    TRUST_PROXY = _env_bool("TRUST_PROXY", True)
+    TRUST_PROXY = _env_proxies("TRUST_PROXY", 1)
 
     @classmethod
     def check(cls, config):
-        """Refuse to run production with a secret that anyone could know."""
+        """Refuse to run production with a secret that anyone could know, or with rate limits
+        that count per process."""
         key = config.get("SECRET_KEY") or ""
         if key in INSECURE_SECRET_KEYS or len(key) < 32:
             raise RuntimeError(
@@ -170,6 +189,13 @@ class ProductionConfig(Config):
                 "value before starting in production, for example:\n"
                 "  export SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')\""
             )
+        if (config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://") \
+                and config.get("RATELIMIT_ENABLED", True) and not config.get("RATELIMIT_ALLOW_MEMORY"):
+            raise RuntimeError(
+                "RATELIMIT_STORAGE_URI is memory:// — each worker would count on its own, so a "
+                "limit of 10 logins a minute becomes 10 per worker and host. Point it at Redis:\n"
+                "  export RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379/0\n"
+                "(or, for a single process only, RATELIMIT_ALLOW_MEMORY=1).")
 
 
 CONFIGS = {

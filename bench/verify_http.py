@@ -48,6 +48,8 @@ def production_env(database_url, tmp, **extra):
                 SECRET_KEY=secrets.token_urlsafe(48), CASELOG_ENCRYPTION_KEYS=Fernet.generate_key().decode(),
                 SIGNING_KEYS_DIR=f"{tmp}/keys", SESSION_COOKIE_SECURE="0", TRUST_PROXY="0",
                 VERIFY_RATE_LIMIT="1000000 per minute", LOG_LEVEL="WARNING",
+                RATELIMIT_STORAGE_URI=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/15"),
+                MAIL_SERVER="smtp.invalid",  # the outbox only queues; nothing is sent in a bench
                 PUBLIC_BASE_URL="https://pranikah-kupang.example.org", **extra)
 
 

@@ -43,9 +43,8 @@ def configure_settings(app, config):
         from pathlib import Path
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(
             parents=True, exist_ok=True)
-    if app.config.get("TRUST_PROXY"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+    from .proxies import trust_proxies
+    trust_proxies(app)
 
 
 QUERY_STRING = re.compile(r"\?\S*")

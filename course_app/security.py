@@ -45,13 +45,19 @@ def register(app):
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if app.config.get("SESSION_COOKIE_SECURE"):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-        if getattr(g, "no_store", False) or request.endpoint in PRIVATE_ENDPOINTS:
+        if getattr(g, "no_store", False) or _signed_in_page(request):
+            # A page made for a signed-in person carries their data: no cache keeps it, and the
+            # back button after logout shows nothing (DESIGN §8).
             headers["Cache-Control"] = "private, no-store"
+            response.vary.add("Cookie")
         return response
 
 
-#: Pages that carry personal data and must not be kept by shared caches.
-PRIVATE_ENDPOINTS = set()
+def _signed_in_page(request):
+    if request.endpoint == "static":
+        return False
+    user = g.get("_login_user")  # only if this request loaded one: no user query for visitors
+    return bool(user is not None and user.is_authenticated)
 
 
 def is_safe_next(target):

@@ -5,12 +5,15 @@ included — gets 404, because even the existence of a case is sensitive (DESIGN
 which would reveal the area; hence these checks of our own. Every case-log answer is also
 marked `no-store` so no shared cache keeps it.
 """
+import re
 from functools import wraps
 
-from flask import abort, g
+from flask import abort, g, request
 from flask_login import current_user
 
 CASE_ROLES = ("caseworker", "admin")
+#: Every spelling of every case-log address: /kasus, /kasus/, /KASUS//1, /api/v1/caselog/...
+CASELOG_PATH = re.compile(r"^/+(kasus|api/+v1/+caselog)(/|$)", re.IGNORECASE)
 
 
 def is_case_staff(user=None):
@@ -23,6 +26,13 @@ def require_case_staff():
     if not is_case_staff():
         abort(404)
     g.no_store = True
+
+
+def hide_caselog_from_non_staff():
+    """`before_app_request`: before routing answers 308 (a missing slash), 405 (another method)
+    or anything else that would show the case-log exists, non-staff get the same 404."""
+    if CASELOG_PATH.match(request.path) and not is_case_staff():
+        abort(404)
 
 
 def case_staff_required(view):

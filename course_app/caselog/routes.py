@@ -26,7 +26,7 @@ from ..services import DomainError, clock
 from ..services.caselog import audit, cases, exports, imports, lookups, reports
 from ..services.caselog.cases import CaseRuleError
 from ..services.caselog.reference import LOOKUP_KINDS, STATUS_LABELS
-from .access import case_admin_required, require_case_staff
+from .access import case_admin_required, hide_caselog_from_non_staff, require_case_staff
 from .forms import (
     CaseForm,
     ImportForm,
@@ -39,6 +39,7 @@ from .forms import (
 
 bp = Blueprint("caselog", __name__, url_prefix="/kasus")
 bp.before_request(require_case_staff)
+bp.before_app_request(hide_caselog_from_non_staff)
 
 
 @bp.before_request

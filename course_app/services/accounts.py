@@ -77,9 +77,10 @@ def authenticate(email, password, now=None):
     if user is None:
         verify_password(_DUMMY_HASH(), password)  # same work either way: no timing oracle
         raise DomainError(LOGIN_FAILED)
+    right = verify_password(user.password_hash, password)  # the same work for a locked account
     if user.locked_until and user.locked_until > now:
         raise DomainError(LOGIN_FAILED)
-    if not verify_password(user.password_hash, password) or not user.is_active:
+    if not right or not user.is_active:
         user.failed_logins += 1
         if user.failed_logins >= config["LOGIN_MAX_FAILURES"]:
             user.locked_until = now + timedelta(minutes=config["LOGIN_LOCKOUT_MINUTES"])

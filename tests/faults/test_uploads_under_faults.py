@@ -52,6 +52,8 @@ def production_env(url):
         "SESSION_COOKIE_SECURE": "0",            # plain HTTP on loopback, no proxy in front
         "LOGIN_RATE_LIMIT": "1000 per minute",   # every test login comes from 127.0.0.1
         "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_ALLOW_MEMORY": "1",           # one in-process server
+        "MAIL_SERVER": "smtp.invalid",           # queued in the outbox, never sent here
     }
 
 
