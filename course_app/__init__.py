@@ -70,7 +70,7 @@ def configure_logging(app):
 
 def register_extensions(app):
     from . import models  # noqa: F401  (models must be imported for migrations)
-    from .i18n import keep_lazy_messages_text, select_locale, select_timezone
+    from .i18n import keep_lazy_messages_text, keep_template_messages_text, select_locale, select_timezone
     from .models.base import render_migration_type
 
     db.init_app(app)
@@ -81,6 +81,7 @@ def register_extensions(app):
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     keep_lazy_messages_text()
     limiter.init_app(app)
+    keep_template_messages_text(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _enable_sqlite_foreign_keys(app)
 

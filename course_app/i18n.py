@@ -1,8 +1,10 @@
 """Language choice: the user's saved preference, else the `lang` cookie, else Indonesian;
 and lazily translated messages kept as text."""
 from flask import current_app, has_request_context, request
+from flask_babel import get_translations
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
+from jinja2 import pass_context
 from markupsafe import escape
 
 LANG_COOKIE = "lang"
@@ -38,3 +40,32 @@ def keep_lazy_messages_text():
     shown, without every caller remembering to call `str()` (issue 9).
     """
     LazyString.__html__ = _lazy_text_as_html
+
+
+@pass_context
+def _template_gettext(context, string, **variables):
+    text = get_translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = escape(text)
+    return text % variables
+
+
+@pass_context
+def _template_ngettext(context, singular, plural, num, **variables):
+    variables.setdefault("num", num)
+    text = get_translations().ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = escape(text)
+    return text % variables
+
+
+def keep_template_messages_text(app):
+    """`_()` in templates translates text; it never vouches for it as markup.
+
+    Jinja's i18n `gettext` wraps the translated message in `Markup`, which is right for a
+    literal written in a template but not for the data labels templates translate too —
+    `_(x.label)` of a case-log list entry an admin edits. Our messages contain no markup,
+    so the message is escaped like any other text, and the values put into it still are
+    (issue 9). Plain-text templates (emails) are left unescaped, as before.
+    """
+    app.jinja_env.globals.update(gettext=_template_gettext, ngettext=_template_ngettext)
