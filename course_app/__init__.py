@@ -22,6 +22,7 @@ def create_app(config=None):
     register_errorhandlers(app)
     register_request_hooks(app)
     register_commands(app)
+    register_outbox(app)
     return app
 
 
@@ -135,4 +136,10 @@ def register_request_hooks(app):
 
 def register_commands(app):
     from .cli import register
+    register(app)
+
+
+def register_outbox(app):
+    """`flask mail send`, and in development sending after each request (services/mail/)."""
+    from .outbox import register
     register(app)

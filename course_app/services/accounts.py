@@ -30,7 +30,17 @@ def find_user_by_email(email):
 
 
 def register_participant(*, full_name, email, password, birth_date, sex, phone=None, today=None):
-    """Create a participant account. Emails are unique, case-insensitively."""
+    """Create a participant account and queue its welcome email; or, when the address already
+    has an account, create nothing and email its owner instead. Emails are unique,
+    case-insensitively.
+
+    DESIGN §8, no account enumeration: every rule is checked before the address is looked up,
+    and both paths hash the password once and queue one email, so the page (which the caller
+    makes the same for both) and its timing do not tell whether the address is registered.
+    Returns the new user, or None when the address was taken.
+    """
+    from . import account_mail  # it uses this module
+
     today = today or clock.today()
     if birth_date > today - timedelta(days=365 * MIN_REGISTRATION_AGE):
         raise DomainError(_l("Tanggal lahir tidak sesuai. Periksa kembali tanggal lahir Anda."),
@@ -38,8 +48,16 @@ def register_participant(*, full_name, email, password, birth_date, sex, phone=N
     if birth_date < date(today.year - 100, 1, 1):
         raise DomainError(_l("Tanggal lahir tidak sesuai. Periksa kembali tanggal lahir Anda."),
                           field="birth_date")
-    return create_user(email=email, password=password, roles=("participant",),
+    check_password_policy(password, email=normalise_email(email), full_name=full_name)
+    owner = find_user_by_email(email)
+    if owner is not None:
+        hash_password(password)  # the work creating the account would have done
+        account_mail.tell_owner_of_registration_attempt(owner)
+        return None
+    user = create_user(email=email, password=password, roles=("participant",),
                        full_name=full_name, birth_date=birth_date, sex=sex, phone=phone)
+    account_mail.welcome_new_participant(user)
+    return user
 
 
 def create_user(*, email, password, roles, full_name, birth_date=None, sex=None, phone=None):
