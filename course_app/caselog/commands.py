@@ -47,11 +47,14 @@ def generate_command(count, seed):
 @click.option("--yes", is_flag=True, help="Import without asking for confirmation.")
 def import_command(path, dry_run, source, yes):
     """Check a CSV/XLSX file of cases and import it — all rows or none (docs/caselog-import.md)."""
-    from ..services.caselog import audit, imports, lookups
+    from ..services.caselog import audit, imports, lookups, spreadsheet
 
     lookups.ensure_seeded()
     try:
-        batch, result = imports.preview_file(path.name, path.read_bytes(), source, None)
+        spreadsheet.check_size(path.stat().st_size)  # the web upload's limit, before reading
+        with path.open("rb") as file:
+            data = file.read(spreadsheet.max_upload_bytes() + 1)  # a file that grew meanwhile
+        batch, result = imports.preview_file(path.name, data, source, None)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error.message)) from None

@@ -5,8 +5,6 @@ and keeps the result server-side in an `ImportBatch`; `confirm_import` writes ev
 transaction — and only when the file had no problem at all. One row is one case with one
 victim and one perpetrator; more people are added on the case page afterwards.
 """
-import csv
-import io
 import json
 import re
 import zlib
@@ -18,23 +16,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, tuple_
 
 from ...extensions import db
-from ...models.caselog import Case, ImportBatch, Kecamatan, Kelurahan
+from ...models.caselog import Case, ImportBatch
 from .. import DomainError, clock
 from ..clock import utcnow
-from .parsing import (
-    CategoryMatcher,
-    ValueProblem,
-    cell_text,
-    fold,
-    parse_age,
-    parse_bool,
-    parse_date,
-    parse_sex,
-)
-from .payload import LookupIndex, check_rules
+from . import spreadsheet
+from .import_rows import Context, check_cells, parse_row
+from .parsing import cell_text, fold
+from .payload import LookupIndex
 from .writer import write_cases
 
-MAX_ROWS = 20000
 PREVIEW_TTL = timedelta(days=2)
 
 #: canonical column → (other spellings accepted in the header, required)
@@ -78,9 +68,6 @@ COLUMNS = {
 }
 ALIASES = {alias: name for name, (aliases, _req) in COLUMNS.items() for alias in (name, *aliases)}
 REQUIRED = [name for name, (_aliases, required) in COLUMNS.items() if required]
-OUTSIDE_CITY = {"luar kota", "luar kota kupang", "luar kupang", "di luar kota kupang", "luar_kota"}
-AGE_GROUP_WORDS = {"anak": "0-17", "0 17": "0-17", "18 24": "18-24", "25 59": "25-59", "60": "60+",
-                   "60+": "60+", "lansia": "60+"}
 
 
 @dataclass
@@ -100,95 +87,64 @@ def header_key(text):
     return fold(text).replace(" ", "_")
 
 
-def read_table(filename, data):
-    """Every row of a CSV or XLSX file as a list of cells; cells keep their types (dates, numbers)."""
-    name = (filename or "").lower()
-    if name.endswith(".xlsx") or data[:2] == b"PK":
-        return _read_xlsx(data)
-    if name.endswith(".csv") or name.endswith(".txt") or not name:
-        return _read_csv(data)
-    raise DomainError(_l("Jenis berkas tidak didukung. Unggah CSV atau XLSX."), field="file")
-
-
-def _read_csv(data):
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # bytes that are neither UTF-8 nor cp1252 (cp1252 leaves five bytes undefined)
-        text = data.decode("latin-1")
-    head = "\n".join(text.splitlines()[:10])
-    delimiter = max((",", ";", "\t"), key=head.count)
-    try:
-        # newline="": the csv module handles \r, \n and \r\n itself, inside quotes too.
-        return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    except csv.Error:
-        # e.g. a field beyond csv.field_size_limit(): not a CSV this import can read.
-        raise DomainError(_l("Jenis berkas tidak didukung. Unggah CSV atau XLSX."), field="file") from None
-
-
-def _read_xlsx(data):
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except Exception:  # noqa: BLE001 - any unreadable workbook gets the same answer
-        raise DomainError(_l("Berkas XLSX tidak dapat dibaca. Simpan ulang dari Excel/LibreOffice lalu coba lagi."),
-                          field="file") from None
-    sheet = workbook.worksheets[0]
-    rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return rows
-
-
-def _header_index(rows):
+def _header_position(rows):
     """The header row: the one among the first ten naming the most known columns (registers
     exported from other systems often start with a title line or two)."""
     best, best_count = 0, 0
-    for index, row in enumerate(rows[:10]):
-        count = len({ALIASES.get(header_key(cell_text(c))) for c in row} - {None})
+    for position, (number, cells) in enumerate(rows):
+        if number > spreadsheet.HEADER_ROWS:
+            break
+        count = len({ALIASES.get(header_key(cell_text(c))) for c in cells} - {None})
         if count > best_count:
-            best, best_count = index, count
+            best, best_count = position, count
     return best
 
 
 def parse_file(filename, data, default_source, today=None):
-    """Parse and check a whole file. Every problem is reported (row, column, reason)."""
+    """Parse and check a whole file. Every problem is reported (row, column, reason).
+    A file that cannot be read safely at all (too big, a zip bomb, ...) raises DomainError."""
     today = today or clock.today()
-    table = read_table(filename, data)
-    header_at = _header_index(table)
-    header = [cell_text(c) for c in table[header_at]] if table else []
+    table = spreadsheet.read_table(filename, data)
+    at = _header_position(table.rows)
+    header_number, header_cells = table.rows[at] if table.rows else (1, [])
+    titles = [cell_text(c) for c in header_cells]
     result = ImportResult()
     columns = {}
-    for position, title in enumerate(header):
-        canonical = ALIASES.get(header_key(title or ""))
+    for position, title in enumerate(titles):
+        canonical = ALIASES.get(header_key(title))
         if canonical and canonical not in columns:
             columns[canonical] = (position, title)
-        elif title and str(title).strip():
-            result.ignored_columns.append(str(title).strip())
+        elif title:
+            result.ignored_columns.append(title)
+    header_problems = check_cells(header_cells, [], {})
+    if header_problems:
+        result.problems.extend((header_number, column, reason) for column, reason in header_problems)
+        result.ignored_columns = []
+        return result
     missing = [name for name in REQUIRED if name not in columns]
     if "kecamatan" not in columns and "lokasi_luar_kota" not in columns:
         missing.append("kecamatan")
     if missing:
-        result.problems.append((header_at + 1, ", ".join(missing), _l(
+        result.problems.append((header_number, ", ".join(missing), _l(
             "Kolom wajib tidak ada. Lihat docs/caselog-import.md untuk nama kolom.")))
         return result
     # (spreadsheet row number, cells): numbers stay the spreadsheet's own, blank rows skipped.
-    rows = [(header_at + 2 + i, r) for i, r in enumerate(table[header_at + 1:]) if any(cell_text(c) for c in r)]
+    rows = table.rows[at + 1:]
     result.row_count = len(rows)
     if not rows:
         result.problems.append((0, "", _l("Berkas tidak berisi baris data.")))
         return result
-    if len(rows) > MAX_ROWS:
-        result.problems.append((0, "", _l("Paling banyak %(n)d baris per berkas; bagi berkas ini.", n=MAX_ROWS)))
+    if table.more_rows or len(rows) > spreadsheet.MAX_ROWS:
+        result.problems.append((0, "", _l("Paling banyak %(n)d baris per berkas; bagi berkas ini.",
+                                          n=spreadsheet.MAX_ROWS)))
         return result
 
-    context = _Context(default_source)
+    context = Context(default_source)
     seen = {}
     for number, row in rows:
-        payload, problems = _parse_row(row, columns, context, today)
+        refused = check_cells(row, titles, columns)
+        payload, problems = parse_row(row, columns, context, today, refused={c for c, _r in refused})
+        problems = refused + problems
         if payload is not None and payload["external_ref"]:
             ref_key = (payload["source"], payload["external_ref"].lower())
             if ref_key in seen:
@@ -198,7 +154,7 @@ def parse_file(filename, data, default_source, today=None):
             else:
                 seen[ref_key] = number
         for column, reason in problems:
-            title = columns.get(column, (None, column))[1] if column in columns else column
+            title = columns[column][1] if column in columns else column
             result.problems.append((number, title, reason))
         if payload is not None and not problems:
             result.rows.append(payload)
@@ -206,182 +162,6 @@ def parse_file(filename, data, default_source, today=None):
     _report_existing(result, context, columns)
     result.problems.sort(key=lambda p: (p[0], str(p[1])))
     return result
-
-
-class _Context:
-    def __init__(self, default_source):
-        self.index = LookupIndex()
-        self.default_source = default_source
-        self.matchers = {kind: CategoryMatcher(list(entries.values()))
-                         for kind, entries in self.index.by_kind.items()}
-        self.kecamatan = {}
-        for kec in db.session.scalars(select(Kecamatan)):
-            self.kecamatan[fold(kec.code)] = kec
-            self.kecamatan[fold(kec.name)] = kec
-            self.kecamatan[fold("kecamatan " + kec.name)] = kec
-        self.kelurahan = {}
-        for kel in db.session.scalars(select(Kelurahan)):
-            for key in (fold(kel.code), fold(kel.name), fold("kelurahan " + kel.name)):
-                self.kelurahan.setdefault(key, []).append(kel)
-
-
-def _parse_row(row, columns, context, today):
-    problems = []
-
-    def cell(name):
-        if name not in columns:
-            return None
-        position = columns[name][0]
-        return row[position] if position < len(row) else None
-
-    def text(name, limit=None):
-        value = cell_text(cell(name))
-        if limit and len(value) > limit:
-            problems.append((name, _l("Terlalu panjang (paling banyak %(n)d karakter).", n=limit)))
-        return value or None
-
-    def attempt(name, parser, *args):
-        try:
-            return parser(cell(name), *args)
-        except ValueProblem as problem:
-            problems.append((name, problem.reason))
-            return None
-
-    def one(name, kind, required=False):
-        raw = cell_text(cell(name))
-        if not raw:
-            if required:
-                problems.append((name, _l("Wajib diisi.")))
-            return None
-        code = context.matchers.get(kind, CategoryMatcher([])).match(raw)
-        return _known(name, kind, code, raw)
-
-    def many(name, kind, required=False):
-        codes, unknown = context.matchers[kind].match_many(cell(name))
-        for part in unknown:
-            problems.append((name, _unknown_reason(part, kind, context)))
-        codes = [c for c in codes if _known(name, kind, c, c)]
-        if required and not codes and not unknown:
-            problems.append((name, _l("Wajib diisi.")))
-        return codes
-
-    def _known(name, kind, code, raw):
-        if code is None:
-            problems.append((name, _unknown_reason(raw, kind, context)))
-            return None
-        if not context.index.get(kind, code).active:
-            problems.append((name, _l("Pilihan '%(value)s' sudah tidak aktif.", value=raw[:40])))
-            return None
-        return code
-
-    data = {
-        "external_ref": text("no_laporan", 80),
-        "source": one("sumber", "source") if cell_text(cell("sumber")) else context.default_source,
-        "incident_date": attempt("tanggal_kejadian", parse_date, today),
-        "report_date": attempt("tanggal_lapor", parse_date, today),
-        "types": many("jenis_kekerasan", "violence_type", required=True),
-        "kdrt": attempt("kdrt", parse_bool) or False,
-        "causes": many("penyebab", "cause") if "penyebab" in columns else [],
-        "impacts": many("dampak", "impact") if "dampak" in columns else [],
-        "place": one("tempat_kejadian", "place", required=True),
-        "legal_stage": one("proses_hukum", "legal_stage"),
-        "narrative": text("kronologi", 5000),
-    }
-    if not data["external_ref"]:
-        problems.append(("no_laporan", _l("Wajib diisi: nomor laporan dipakai untuk mengenali duplikat.")))
-    for name in ("tanggal_kejadian", "tanggal_lapor"):
-        if not cell_text(cell(name)) and not any(p[0] == name for p in problems):
-            problems.append((name, _l("Wajib diisi.")))
-    _parse_location(data, cell, context, problems)
-    victim = _parse_person("korban", cell, one, attempt, text, problems, today)
-    perpetrator = _parse_person("pelaku", cell, one, attempt, text, problems, today)
-    data["victims"], data["perpetrators"] = [victim], [perpetrator]
-    data["relationships"] = {(0, 0): one("hubungan", "relationship")}
-    if problems:
-        return data, problems
-    field_to_column = {
-        "incident_date": "tanggal_kejadian", "report_date": "tanggal_lapor", "place": "tempat_kejadian",
-        "source": "sumber", "types": "jenis_kekerasan", "kecamatan_id": "kecamatan",
-        "kelurahan_id": "kelurahan", "location_detail": "lokasi_luar_kota", "legal_stage": "proses_hukum",
-    }
-    for field_name, reason in check_rules(data, context.index, today):
-        parts = field_name.split("-")
-        if parts[0] in ("victims", "perpetrators") and len(parts) == 3:
-            prefix = "korban" if parts[0] == "victims" else "pelaku"
-            column = {"birth_date": "tanggal_lahir", "age": "umur", "age_group": "kelompok_umur",
-                      "sex": "jk", "name": "nama"}.get(parts[2], parts[2])
-            problems.append((f"{prefix}_{column}", reason))
-        else:
-            problems.append((field_to_column.get(parts[0], parts[0]), reason))
-    return data, problems
-
-
-def _unknown_reason(raw, kind, context):
-    codes = ", ".join(list(context.index.by_kind.get(kind, {}))[:12])
-    return _l("'%(value)s' tidak dikenal. Pakai kode atau label dari daftar: %(codes)s.",
-              value=str(raw)[:40], codes=codes)
-
-
-def _parse_location(data, cell, context, problems):
-    kec_raw, kel_raw = cell_text(cell("kecamatan")), cell_text(cell("kelurahan"))
-    outside_raw = cell_text(cell("lokasi_luar_kota"))
-    data.update(outside_city=False, kecamatan_id=None, kelurahan_id=None, location_detail=None)
-    if fold(kec_raw) in OUTSIDE_CITY or (not kec_raw and outside_raw):
-        data["outside_city"] = True
-        data["location_detail"] = outside_raw or None
-        return
-    kecamatan = context.kecamatan.get(fold(kec_raw)) if kec_raw else None
-    if kec_raw and kecamatan is None:
-        problems.append(("kecamatan", _l("Kecamatan '%(value)s' bukan kecamatan Kota Kupang. Tulis 'luar kota' "
-                                         "dan isi lokasi_luar_kota bila di luar kota.", value=kec_raw[:40])))
-        return
-    if kel_raw:
-        found = context.kelurahan.get(fold(kel_raw), [])
-        if kecamatan is not None:
-            found = [k for k in found if k.kecamatan_id == kecamatan.id]
-        if len(found) != 1:
-            problems.append(("kelurahan", _l("Kelurahan '%(value)s' tidak dikenal di kecamatan ini.",
-                                             value=kel_raw[:40])))
-            return
-        data["kelurahan_id"] = found[0].id
-        kecamatan = kecamatan or found[0].kecamatan
-    if kecamatan is None:
-        problems.append(("kecamatan", _l("Wajib diisi: kecamatan, atau 'luar kota'.")))
-        return
-    data["kecamatan_id"] = kecamatan.id
-
-
-def _parse_person(prefix, cell, one, attempt, text, problems, today):
-    disability_raw = cell_text(cell(f"{prefix}_disabilitas"))
-    disability, disability_kind = False, None
-    if disability_raw:
-        try:
-            disability = parse_bool(disability_raw)
-        except ValueProblem:
-            disability_kind = one(f"{prefix}_disabilitas", "disability")
-            disability = disability_kind is not None
-    person = {
-        "name": text(f"{prefix}_nama", 160), "sex": attempt(f"{prefix}_jk", parse_sex),
-        "birth_date": attempt(f"{prefix}_tanggal_lahir", parse_date, today),
-        "age": attempt(f"{prefix}_umur", parse_age),
-        "education": one(f"{prefix}_pendidikan", "education"),
-        "occupation": one(f"{prefix}_pekerjaan", "occupation"),
-        "marital_status": one(f"{prefix}_status_kawin", "marital_status"),
-        "disability": disability, "disability_kind": disability_kind,
-        "address": text(f"{prefix}_alamat", 300),
-    }
-    if prefix == "pelaku":
-        raw = cell_text(cell("pelaku_kelompok_umur"))
-        group = AGE_GROUP_WORDS.get(fold(raw).replace("+", ""), None) if raw else None
-        if raw and group is None:
-            group = raw.replace("–", "-").replace(" ", "")
-            if group not in ("0-17", "18-24", "25-59", "60+"):
-                problems.append(("pelaku_kelompok_umur", _l(
-                    "Kelompok umur '%(value)s' tidak dikenal; pakai 0-17, 18-24, 25-59 atau 60+.",
-                    value=raw[:20])))
-                group = None
-        person["age_group"] = group
-    return person
 
 
 def _report_existing(result, context, columns):
@@ -488,7 +268,7 @@ def confirm_import(batch, user):
     if result is None or not result.ok:
         raise DomainError(_l("Berkas ini masih memiliki masalah; tidak ada yang diimpor. "
                              "Perbaiki berkas lalu unggah lagi."))
-    context = _Context(None)
+    context = Context(None)
     _report_existing(result, context, {"no_laporan": (0, "no_laporan")})
     if result.problems:
         raise DomainError(_l("Sebagian nomor laporan sudah tercatat sejak pratinjau dibuat. Unggah "

@@ -37,6 +37,26 @@ def cell_text(value):
     return " ".join(str(value).split())
 
 
+#: C0 and C1 control characters but tab, line feed and carriage return (line breaks inside a
+#: quoted cell are ordinary text). PostgreSQL refuses NUL in text, and none belongs in a register.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def cell_problem(value, limit):
+    """Why a cell can't be taken as text — a control character, or longer than `limit`
+    characters once its spaces are collapsed — or None."""
+    if not isinstance(value, str):
+        return None
+    found = CONTROL_CHARACTER.search(value)
+    if found:
+        code = format(ord(found.group()), "04X")
+        return _l("Berisi karakter kendali (U+%(code)s) yang tidak boleh ada dalam teks; hapus karakter itu "
+                  "lalu simpan ulang.", code=code)
+    if len(value) > limit and len(cell_text(value)) > limit:
+        return _l("Terlalu panjang (paling banyak %(n)d karakter).", n=limit)
+    return None
+
+
 MONTHS = {}
 for _number, _names in enumerate([
         ("januari", "jan", "january"), ("februari", "feb", "pebruari", "peb", "february"),
@@ -126,24 +146,34 @@ def parse_bool(value):
     raise ValueProblem(_l("Isi 'ya' atau 'tidak', bukan '%(value)s'.", value=cell_text(value)[:20]))
 
 
-AGE_RE = re.compile(r"^(\d{1,3})(?: ?(tahun|thn|th|bulan|bln|hari))?$")
+MAX_AGE = 120
+AGE_RE = re.compile(r"^(\d{1,3})(?:\s*(tahun|thn|th|bulan|bln|hari)\.?)?$")
+NEGATIVE_RE = re.compile(r"^[-\u2212\u2013\u2014]\s*\d")
 
 
 def parse_age(value):
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if float(value).is_integer() and 0 <= value <= 120:
+    """Whole years, 0–120, from a number or text such as '15', '15 tahun' or '8 bulan' (0).
+    A sign, a fraction or another unit is refused, never dropped: '-5' is not 5."""
+    if isinstance(value, bool):
+        raise ValueProblem(_l("Umur '%(value)s' tidak dapat dibaca; tulis angka tahun.", value=value))
+    if isinstance(value, (int, float)):
+        if float(value).is_integer() and 0 <= value <= MAX_AGE:
             return int(value)
         raise ValueProblem(_l("Umur '%(value)s' tidak sesuai (0–120 tahun).", value=value))
-    text = fold(cell_text(value))
-    if not text:
+    raw = cell_text(value)
+    if not raw:
         return None
-    match = AGE_RE.match(text)
+    match = AGE_RE.match(raw.casefold())
     if not match:
-        raise ValueProblem(_l("Umur '%(value)s' tidak dapat dibaca; tulis angka tahun.", value=cell_text(value)[:20]))
+        if NEGATIVE_RE.match(raw):
+            raise ValueProblem(_l("Umur '%(value)s' tidak sesuai (0–120 tahun).", value=raw[:20]))
+        raise ValueProblem(_l("Umur '%(value)s' tidak dapat dibaca; tulis angka tahun.", value=raw[:20]))
     number = int(match[1])
-    if match[2] in ("bulan", "bln", "hari"):
-        return number // 12 if match[2] != "hari" else 0
-    if number > 120:
+    if match[2] in ("bulan", "bln"):
+        number //= 12
+    elif match[2] == "hari":
+        number = 0
+    if number > MAX_AGE:
         raise ValueProblem(_l("Umur '%(value)s' tidak sesuai (0–120 tahun).", value=number))
     return number
 
