@@ -17,7 +17,7 @@ run: install translations
 	@echo "Serving on http://127.0.0.1:$(PORT)  (demo accounts above; Ctrl+C stops)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-## make run-prod: gunicorn with the production config (needs SECRET_KEY; DATABASE_URL recommended)
+## make run-prod: gunicorn with the production config (needs SECRET_KEY and MAIL_SERVER; DATABASE_URL recommended)
 run-prod: install translations
 	APP_ENV=production $(FLASK) db upgrade
 	APP_ENV=production $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - \

@@ -106,6 +106,15 @@ class Config:
     MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", True)
     MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
     MAIL_FROM = os.environ.get("MAIL_FROM", "Pranikah Kupang <no-reply@localhost>")
+    MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 10)  # seconds per SMTP connection
+    # The outbox (services/mail/): retries wait MAIL_RETRY_SECONDS, doubling (at most 6 hours),
+    # and a message is marked failed after MAIL_MAX_ATTEMPTS; sent/failed rows go after MAIL_KEEP_DAYS.
+    MAIL_MAX_ATTEMPTS = _env_int("MAIL_MAX_ATTEMPTS", 10)
+    MAIL_RETRY_SECONDS = _env_int("MAIL_RETRY_SECONDS", 60)
+    MAIL_KEEP_DAYS = _env_int("MAIL_KEEP_DAYS", 30)
+    # Send the outbox after each request that may have queued mail. Development only by default:
+    # production sends from cron (`flask mail send`), tests ask for it explicitly.
+    MAIL_SEND_AFTER_REQUEST = _env_bool("MAIL_SEND_AFTER_REQUEST", False)
     PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's scrypt (DESIGN §8)
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
@@ -152,6 +161,7 @@ class Config:
 class DevelopmentConfig(Config):
     APP_ENV = "development"
     DEBUG = False  # the debugger is opt-in: FLASK_DEBUG=1
+    MAIL_SEND_AFTER_REQUEST = _env_bool("MAIL_SEND_AFTER_REQUEST", True)
 
 
 class TestingConfig(Config):
@@ -189,6 +199,11 @@ class ProductionConfig(Config):
                 "value before starting in production, for example:\n"
                 "  export SECRET_KEY=\"$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')\""
             )
+        if not config.get("MAIL_SERVER"):
+            raise RuntimeError(
+                "MAIL_SERVER is not set. Production sends password resets and decisions by email "
+                "and never prints them to the console; set the SMTP server, for example:\n"
+                "  export MAIL_SERVER=smtp.example.go.id MAIL_USERNAME=... MAIL_PASSWORD=...")
         if (config.get("RATELIMIT_STORAGE_URI") or "memory://").startswith("memory://") \
                 and config.get("RATELIMIT_ENABLED", True) and not config.get("RATELIMIT_ALLOW_MEMORY"):
             raise RuntimeError(

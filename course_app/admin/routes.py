@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from ..access import roles_required
 from ..extensions import db
 from ..models import ROLES
-from ..services import DomainError, accounts
+from ..services import DomainError, accounts, mail
 from ..services.caselog import audit
 from .forms import RolesForm
 
@@ -22,7 +22,8 @@ def users():
     query = request.args.get("q", "").strip()[:100]
     role = request.args.get("role", "")
     page = db.paginate(accounts.search_users(query, role), per_page=PER_PAGE, error_out=False)
-    return render_template("admin/users.html", page=page, query=query, role=role, roles=ROLES)
+    return render_template("admin/users.html", page=page, query=query, role=role, roles=ROLES,
+                           mail_counts=mail.outbox_counts())
 
 
 @bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
@@ -60,3 +61,11 @@ def user_status(user_id):
     else:
         flash(_("Akun diaktifkan.") if active else _("Akun dinonaktifkan."), "success")
     return redirect(url_for("admin.user", user_id=person.id))
+
+
+@bp.get("/email")
+@roles_required("admin")
+def outbox():
+    """The mail outbox: how many messages wait or failed, and the newest of them."""
+    return render_template("admin/outbox.html", counts=mail.outbox_counts(),
+                           messages=mail.unsent_messages())

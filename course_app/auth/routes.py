@@ -6,8 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..extensions import db, limiter
 from ..forms import show_domain_error
 from ..security import safe_next
-from ..services import DomainError, accounts
-from ..services.mail import send_mail
+from ..services import DomainError, account_mail, accounts
 from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 
 bp = Blueprint("auth", __name__)
@@ -42,7 +41,7 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = accounts.register_participant(
+            accounts.register_participant(
                 full_name=form.full_name.data, email=form.email.data, password=form.password.data,
                 birth_date=form.birth_date.data, sex=form.sex.data, phone=form.phone.data)
             db.session.commit()
@@ -50,9 +49,11 @@ def register():
             db.session.rollback()
             show_domain_error(form, error)
         else:
-            _start_session(user)
-            flash(_("Akun Anda sudah dibuat. Langkah berikutnya: bentuk pasangan atau gabung dengan kode undangan."), "success")
-            return redirect(url_for("dashboard.index"))
+            # The same answer whether the account was made or the address already had one (its
+            # owner is emailed instead): no logging in here, or the next page would tell.
+            flash(_("Pendaftaran diterima. Kami mengirim email ke alamat yang Anda isi. Silakan "
+                    "masuk dengan email dan kata sandi Anda."), "success")
+            return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form)
 
 
@@ -116,15 +117,10 @@ def change_password():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = accounts.find_user_by_email(form.email.data)
-        if user is not None and user.is_active:
-            # PUBLIC_BASE_URL, never the request's Host header: no poisoned reset links.
-            link = current_app.config["PUBLIC_BASE_URL"] + url_for(
-                "auth.reset_password", token=accounts.make_reset_token(user))
-            send_mail(user.email, _("Atur ulang kata sandi Pranikah Kupang"),
-                      render_template("auth/email_reset.txt", user=user, link=link))
-        # The same answer whether or not the address exists.
-        flash(_("Jika email itu terdaftar, kami sudah mengirim tautan untuk mengatur ulang kata sandi. Periksa kotak masuk dan folder spam."), "info")
+        account_mail.request_password_reset(form.email.data)  # the outbox: sent after the commit
+        db.session.commit()
+        # The same answer whether or not the address exists, and whether or not mail works.
+        flash(_("Jika email itu terdaftar, kami mengirim tautan untuk mengatur ulang kata sandi dalam beberapa menit. Periksa kotak masuk dan folder spam."), "info")
         return redirect(url_for("auth.login"))
     return render_template("auth/forgot_password.html", form=form)
 

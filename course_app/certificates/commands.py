@@ -87,12 +87,13 @@ def revoke_command(certificate_id, reason, note):
         raise click.ClickException(f"no certificate with id {certificate_id}")
     try:
         service.revoke_certificate(certificate, None, reason, note)
+        service.notify_revocation(certificate)  # the outbox: committed with the revocation
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error.message)) from None
-    service.notify_revocation(certificate)
-    click.echo(f"revoked {certificate.id} ({reason}); the couple was notified")
+    click.echo(f"revoked {certificate.id} ({reason}); the couple's emails are in the outbox "
+               "(`flask mail send` sends them)")
 
 
 def register(app):

@@ -104,13 +104,13 @@ def revoke(cid):
     if form.validate_on_submit():
         try:
             service.revoke_certificate(certificate, current_user, form.reason.data, form.note.data)
+            service.notify_revocation(certificate)  # the outbox: committed with the revocation
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
             show_domain_error(form, error)
         else:
-            service.notify_revocation(certificate)
-            flash(_("Sertifikat dicabut. Pasangan sudah diberi tahu lewat email."), "success")
+            flash(_("Sertifikat dicabut. Pasangan akan diberi tahu lewat email."), "success")
             return redirect(url_for("certificates.detail", cid=certificate.id))
     return _detail(certificate, form, 400)
 

@@ -179,12 +179,12 @@ def approve(letter_id):
         return redirect(url_for(".letter", letter_id=letter.id))
     try:
         letters.approve_letter(letter, current_user)
+        _tell_participant(letter)  # queued in the same transaction as the decision
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for(".letter", letter_id=letter_id))
-    _tell_participant(letter)
     flash(_("SKCK %(name)s disetujui.", name=letter.user.full_name), "success")
     return redirect(url_for(".queue"))
 
@@ -198,34 +198,28 @@ def reject(letter_id):
         return _render_letter(letter, reject_form=form, status=400)
     try:
         letters.reject_letter(letter, current_user, form.reason.data, form.reason_text.data)
+        _tell_participant(letter)  # queued in the same transaction as the decision
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
         letter = letters.get_letter_or_404(letter_id, current_user)
         _attach(form, error)
         return _render_letter(letter, reject_form=form, status=400)
-    _tell_participant(letter)
     flash(_("SKCK %(name)s ditolak; peserta diberi tahu alasannya.", name=letter.user.full_name), "success")
     return redirect(url_for(".queue"))
 
 
 def _tell_participant(letter):
-    """Email the decision in the participant's language. The decision is already saved: a mail
-    failure is reported to the reviewer, never undoes it."""
+    """Queue the decision's email, in the participant's language, in the decision's own
+    transaction (the outbox): a mail server that is down delays the email, never the decision."""
     person = letter.user
     link = current_app.config["PUBLIC_BASE_URL"] + url_for("letters.index")
-    try:
-        with force_locale(person.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-            subject = (_("SKCK Anda disetujui") if letter.status == "approved"
-                       else _("SKCK Anda perlu diunggah ulang"))
-            body = render_template("letters/email_decision.txt", letter=letter, person=person,
-                                   link=link, reason=letters.reason_label(letter.reason_code))
-        send_mail(person.email, subject, body)
-    except Exception as error:  # noqa: BLE001 - SMTP can fail in many ways
-        # The type only: SMTP errors quote the recipient's address (no personal data in logs).
-        current_app.logger.error("decision email for letter %s not sent: %s", letter.id,
-                                 type(error).__name__)
-        flash(_("Keputusan tersimpan, tetapi email ke peserta gagal dikirim. Peserta tetap melihatnya di beranda."), "warning")
+    with force_locale(person.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = (_("SKCK Anda disetujui") if letter.status == "approved"
+                   else _("SKCK Anda perlu diunggah ulang"))
+        body = render_template("letters/email_decision.txt", letter=letter, person=person,
+                               link=link, reason=letters.reason_label(letter.reason_code))
+    send_mail(person.email, subject, body)
 
 
 @review_bp.get("/pasangan")

@@ -1,5 +1,5 @@
 """Models, one module per aggregate. Columns and relationships only: rules live in services."""
-from . import caselog, certificates, letters  # noqa: F401,E402  (each feature's own models)
+from . import caselog, certificates, letters, mail  # noqa: F401,E402  (each feature's own models)
 from .accounts import ROLES, User, UserRole  # noqa: F401
 from .couples import INSTITUTION_TYPES, Couple, CoupleMember, InviteCode  # noqa: F401
 from .learning import (  # noqa: F401

@@ -15,6 +15,7 @@ from course_app.services import certificates, clock, qr, signing
 
 from .. import factories
 from ..certificate_builders import make_modules, make_ready_couple
+from ..mailbox import Outbox
 from .conftest import CHROMIUM_ARGS, PHONE
 
 
@@ -317,7 +318,7 @@ def test_a_reviewer_records_a_dispensation_then_revokes_the_certificate(phone, l
     couple, first, second = make_ready_couple(make_modules(1), second=young)
     reviewer = factories.make_user(roles=("reviewer",), full_name="Peninjau Contoh")
     db.session.commit()
-    outbox = live_app.extensions.setdefault("mail_outbox", [])
+    outbox = Outbox()
     outbox.clear()
 
     page = phone()

@@ -12,6 +12,7 @@ from course_app.extensions import db
 from course_app.services import clock
 
 from .. import factories
+from ..mailbox import Outbox
 from .conftest import log_in
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -89,7 +90,7 @@ def test_upload_reject_reupload_approve(browser, live_server, live_app, phone, s
     desk.click("text=Tolak SKCK")
     desk.wait_for_url("**/tinjau/")
     assert desk.locator(".flash-success").count() == 1
-    mail = live_app.extensions["mail_outbox"][-1]
+    mail = Outbox()[-1]
     assert mail["To"] == maria.email and "Foto terlalu gelap" in mail.get_content()
 
     # The participant reads the reason on the dashboard and uploads a scanned PDF instead.
@@ -119,7 +120,7 @@ def test_upload_reject_reupload_approve(browser, live_server, live_app, phone, s
     shot(desk, "06-review-pdf")
     desk.click("text=Setujui SKCK")
     desk.wait_for_url("**/tinjau/")
-    assert live_app.extensions["mail_outbox"][-1]["Subject"] == "SKCK Anda disetujui"
+    assert Outbox()[-1]["Subject"] == "SKCK Anda disetujui"
     context.close()
 
     # The dashboard shows the approved letter; the partner sees it too.

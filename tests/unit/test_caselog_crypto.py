@@ -115,6 +115,7 @@ def production_config(app, keys):
         SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
         RATELIMIT_ENABLED = False
         CASELOG_ENCRYPTION_KEYS = keys
+        MAIL_SERVER = "smtp.example.invalid"
     return Config
 
 

@@ -11,6 +11,7 @@ from tests.certificate_builders import (  # noqa: F401
     make_certificate,
     make_modules,
 )
+from tests.mailbox import Outbox
 
 
 def test_keys_generate_writes_a_0600_file_and_publishes_the_public_key(runner, keys_dir):
@@ -67,7 +68,7 @@ def test_certificates_verify_exits_0_only_for_valid(runner, keys):
 def test_certificates_revoke_by_reason_then_verify_says_revoked(runner, keys, app):
     certificate, couple, first, second = make_certificate()
     db.session.commit()
-    outbox = app.extensions.setdefault("mail_outbox", [])
+    outbox = Outbox()
     outbox.clear()
 
     result = runner.invoke(args=["certificates", "revoke", certificate.id.lower(), "--reason", "couple_request"])

@@ -34,6 +34,7 @@ from tests.certificate_builders import (  # noqa: F401
     make_ready_couple,
     pass_quiz,
 )
+from tests.mailbox import Outbox
 
 
 def count_certificates():
@@ -331,7 +332,7 @@ def test_an_expired_certificate_verifies_as_expired(keys):
 def test_a_revoked_certificate_verifies_as_revoked_and_the_couple_is_emailed(keys, app):
     certificate, couple, first, second = make_certificate()
     reviewer = factories.make_user(roles=("reviewer",))
-    outbox = app.extensions.setdefault("mail_outbox", [])
+    outbox = Outbox()
     outbox.clear()
 
     certificates.revoke_certificate(certificate, reviewer, "data_error", "salah ketik nama")

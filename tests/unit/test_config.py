@@ -16,6 +16,7 @@ def production_config(app, secret_key):
         SECRET_KEY = secret_key
         SQLALCHEMY_DATABASE_URI = app.config["SQLALCHEMY_DATABASE_URI"]
         CASELOG_ENCRYPTION_KEYS = Fernet.generate_key().decode()
+        MAIL_SERVER = "smtp.example.invalid"  # never contacted: production sends from cron
         # Flask-Limiter's on/off switch is shared by every app in the process; keep it off.
         RATELIMIT_ENABLED = False
     return Config
@@ -40,6 +41,17 @@ def test_production_chosen_through_app_env_refuses_the_development_default(monke
 
     with pytest.raises(RuntimeError, match="SECRET_KEY is missing or is a development default"):
         create_app({})
+
+
+def test_production_refuses_to_start_without_a_mail_server(app):
+    """Production never prints emails to the console: without MAIL_SERVER it does not start."""
+    class Config(production_config(app, secrets.token_urlsafe(48))):
+        MAIL_SERVER = ""
+
+    with pytest.raises(RuntimeError) as refused:
+        create_app(Config)
+
+    assert "MAIL_SERVER is not set" in str(refused.value) and "export MAIL_SERVER=" in str(refused.value)
 
 
 def test_an_unknown_app_env_is_refused_by_name(monkeypatch):

@@ -56,6 +56,7 @@ MATRIX = [
     ("GET", "/admin/pengguna/{user}", only("admin")),
     ("POST", "/admin/pengguna/{user}", only("admin")),
     ("POST", "/admin/pengguna/{user}/status", only("admin")),
+    ("GET", "/admin/email", only("admin")),
 ]
 
 # Another participant's objects answer 404, never 403 (DESIGN §8).

@@ -10,6 +10,7 @@ from course_app.models import User
 from course_app.services import accounts, clock
 from course_app.services.passwords import verify_password
 from tests import factories
+from tests.mailbox import Outbox
 from tests.web.pages import error_beside, flashes, text
 
 NEW_PASSWORD = "Laut-Biru-Pantai-Lasiana"
@@ -21,28 +22,28 @@ def user_count():
 
 @pytest.fixture
 def outbox(app):
-    """Mail sent during the test (the testing config collects it instead of sending)."""
-    mails = app.extensions.setdefault("mail_outbox", [])
-    mails.clear()
-    return mails
+    """Mail queued during the test (the outbox; sending is `flask mail send`'s job)."""
+    return Outbox()
 
 
 # --- registration ----------------------------------------------------------------------------
 
-def test_registering_creates_the_account_logs_in_and_opens_the_dashboard(client):
+def test_registering_creates_the_account_emails_a_welcome_and_sends_the_person_to_log_in(client, outbox):
     data = factories.registration_data(full_name="Mawar Contoh", email="Maria.Bano@Example.com",
                                        phone="0812 3456 7890")
 
     response = client.post("/daftar", data=data)
 
-    assert response.status_code == 302 and response.headers["Location"] == "/beranda"
+    assert response.status_code == 302 and response.headers["Location"] == "/masuk"
     user = db.session.scalar(select(User).where(User.email == "maria.bano@example.com"))
     assert user.full_name == "Mawar Contoh" and user.role_codes == {"participant"}
     assert user.birth_date == date(1998, 5, 17) and user.sex == "P" and user.phone == "081234567890"
+    assert [(m["To"], m["Subject"]) for m in outbox] == [
+        ("maria.bano@example.com", "Akun Pranikah Kupang Anda sudah dibuat")]
+    assert "Pendaftaran diterima" in text(client.get("/masuk"))
+    client.post("/masuk", data={"email": "maria.bano@example.com", "password": data["password"]})
     dashboard = client.get("/beranda")
-    assert dashboard.status_code == 200
-    assert "Halo, Mawar Contoh" in text(dashboard)
-    assert "Akun Anda sudah dibuat" in text(dashboard)
+    assert dashboard.status_code == 200 and "Halo, Mawar Contoh" in text(dashboard)
 
 
 TOMORROW = (clock.today() + timedelta(days=1)).isoformat()
@@ -94,15 +95,64 @@ def test_each_bad_registration_input_is_explained_beside_its_field_and_nothing_i
         assert f'value="{data["full_name"]}"' in response.get_data(as_text=True)
 
 
-def test_registering_an_existing_email_in_another_case_is_refused_beside_the_email(client):
-    factories.make_user(email="maria.bano@example.com")
+def registration_answer(client, email):
+    response = client.post("/daftar", data=factories.registration_data(email=email))
+    return response.status_code, response.headers.get("Location"), flashes(client.get("/masuk"))
+
+
+def test_registering_an_existing_email_answers_exactly_as_a_new_one_and_tells_only_its_owner(
+        app, outbox):
+    """No account enumeration (DESIGN §8): same status, place and message; the owner is emailed."""
+    owner = factories.make_user(email="maria.bano@example.com", full_name="Mawar Contoh")
     db.session.commit()
 
-    response = client.post("/daftar", data=factories.registration_data(email="MARIA.Bano@example.com"))
+    existing = registration_answer(app.test_client(), "MARIA.Bano@example.com")
+    new = registration_answer(app.test_client(), "yosef.lado@example.com")
 
-    assert response.status_code == 200
-    assert "Email ini sudah terdaftar" in error_beside(response, "email")
-    assert user_count() == 1
+    assert existing == new and existing[:2] == (302, "/masuk")
+    assert user_count() == 2  # the owner and the new registrant: nothing made for the taken address
+    assert db.session.get(User, owner.id).full_name == "Mawar Contoh"
+    notice, welcome = outbox
+    assert notice["To"] == "maria.bano@example.com"
+    assert notice["Subject"] == "Pendaftaran dengan email Anda di Pranikah Kupang"
+    assert "/lupa-kata-sandi" in notice.get_content() and "/masuk" in notice.get_content()
+    assert welcome["To"] == "yosef.lado@example.com"
+
+
+def test_both_registration_paths_do_the_same_work_one_password_hash_and_one_email(
+        client, outbox, monkeypatch):
+    """Timing, structurally (no clock in tests; `make bench` measures it)."""
+    from course_app.services import accounts as accounts_service
+
+    factories.make_user(email="maria.bano@example.com")
+    db.session.commit()
+    hashed = []
+    real_hash = accounts_service.hash_password
+    monkeypatch.setattr(accounts_service, "hash_password", lambda p: hashed.append(p) or real_hash(p))
+
+    work = []
+    for email in ("maria.bano@example.com", "yosef.lado@example.com"):
+        hashed.clear()
+        before = len(outbox)
+        client.post("/daftar", data=factories.registration_data(email=email))
+        work.append((len(hashed), len(outbox) - before))
+
+    assert work == [(1, 1), (1, 1)]
+
+
+def test_a_bad_registration_with_an_existing_email_is_explained_as_for_a_new_one(client, outbox):
+    """Every rule is checked before the address is looked up: a weak password says so, whoever
+    owns the address, and nobody is emailed."""
+    factories.make_user(email="maria.bano@example.com")
+    db.session.commit()
+    weak = {"password": "password123", "password_confirm": "password123"}
+
+    existing = client.post("/daftar", data=factories.registration_data(email="maria.bano@example.com", **weak))
+    new = client.post("/daftar", data=factories.registration_data(email="yosef.lado@example.com", **weak))
+
+    assert existing.status_code == new.status_code == 200
+    assert error_beside(existing, "password") == error_beside(new, "password")
+    assert len(outbox) == 0
 
 
 # --- login and logout ------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from course_app.extensions import db
 from course_app.models.letters import Letter
 from course_app.services import clock
 from tests import factories
+from tests.mailbox import Outbox, mail_server_down_fixture, rows  # noqa: F401
 from tests.web.pages import error_beside, flashes, text
 
 
@@ -24,7 +25,7 @@ def desk(app):
 
 
 def outbox(app):
-    return app.extensions.setdefault("mail_outbox", [])
+    return Outbox()
 
 
 def names_in_queue(response):
@@ -191,17 +192,18 @@ def test_the_email_speaks_the_participants_language(app, desk):
     assert outbox(app)[-1]["Subject"] == expected
 
 
-def test_a_mail_failure_keeps_the_decision_and_warns_the_reviewer(app, desk, monkeypatch, caplog):
+def test_a_mail_server_that_is_down_delays_the_email_never_the_decision(app, desk, mail_server_down, caplog):
     client, _, maria, letter = desk
 
-    def smtp_down(*args, **kwargs):
-        raise OSError(f"550 {maria.email} refused")
-
-    monkeypatch.setattr("course_app.letters.routes.send_mail", smtp_down)
     response = client.post(f"/tinjau/surat/{letter.id}/setujui", follow_redirects=True)
 
+    assert response.status_code == 200
     assert db.session.get(Letter, letter.id).status == "approved"
-    assert any(c == "warning" and "email ke peserta gagal dikirim" in m for c, m in flashes(response))
+    assert [c for c, _m in flashes(response)] == ["success"]
+    db.session.expire_all()
+    [row] = rows()
+    assert (row.recipient, row.status, row.attempts) == (maria.email, "waiting", 1)
+    assert row.last_error == "ConnectionRefusedError"
     assert maria.email not in caplog.text
 
 

@@ -90,7 +90,8 @@ def revoke_certificate(certificate, reviewer, reason, note=None, now=None):
 
 def notify_revocation(certificate):
     """Email both partners that their certificate was revoked, each in their language.
-    Called after the commit, so nobody is told of a revocation that did not happen."""
+    Queued in the revocation's transaction (the outbox): nobody is told of a revocation that
+    was rolled back, and a mail server that is down never undoes or misreports one."""
     for member in certificate.couple.members:
         user = member.user
         with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
