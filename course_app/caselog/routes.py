@@ -120,12 +120,12 @@ def _show_problems(form, error):
 
 
 def _case_form_page(form, case=None):
-    form.sync_relationships()
     """The case form. Showing an existing case's form (first display, a re-render after an
     invalid POST or a refused rule) shows its decrypted data: each display is audited."""
     if case is not None:
         audit.record(current_user, "case_view", "case", case.id, "edit_form")
         db.session.commit()
+    form.sync_relationships()
     return render_template("caselog/case_form.html", form=form, case=case)
 
 
@@ -242,11 +242,11 @@ def add_service(case_id):
         else:
             flash(_("Layanan dicatat."), "success")
             return redirect(url_for("caselog.case", case_id=record.id) + "#linimasa")
-    return render_template("caselog/service_form.html", case=record, form=form)
     # The form names the victims (decrypted): every display is audited, re-renders after an
     # invalid POST or a refused rule included.
     audit.record(current_user, "case_view", "case", record.id, "service_form")
     db.session.commit()
+    return render_template("caselog/service_form.html", case=record, form=form)
 
 
 # --- import ---------------------------------------------------------------------------------

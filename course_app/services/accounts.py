@@ -235,22 +235,22 @@ def set_roles(user, roles, acting_user):
         audit.record(acting_user, "role_revoke", "user", user.id, f"role={code}")
     for code in sorted(roles - set(current)):
         user.roles.append(UserRole(role=code))
+        audit.record(acting_user, "role_grant", "user", user.id, f"role={code}")
     if roles != set(current):
         end_sessions(user)  # what the person may see changed: they log in again
     db.session.flush()
 
 
 def set_active(user, active, acting_user):
+    """Activate or deactivate an account; a change is written to the audit log."""
     if user.id == acting_user.id and not active:
         raise DomainError(_l("Anda tidak dapat menonaktifkan akun Anda sendiri."))
     if user.is_active_account and not active:
         end_sessions(user)
-    user.is_active_account = active
-    db.session.flush()
-        audit.record(acting_user, "role_grant", "user", user.id, f"role={code}")
-    """Activate or deactivate an account; a change is written to the audit log."""
     if bool(user.is_active_account) != bool(active):
         audit.record(acting_user, "user_activate" if active else "user_deactivate", "user", user.id)
+    user.is_active_account = active
+    db.session.flush()
 
 
 def create_staff_user(*, email, password, roles, full_name, acting_user=None):
