@@ -28,14 +28,16 @@ def public_url(endpoint, **values):
 
 
 def request_password_reset(email):
-    """Queue a reset link for an active account with this email; for any other address, do the
-    same work and queue nothing. The caller shows one answer for both."""
+    """Queue one email for any address asked about: a reset link for an active account, or a
+    note that no active account uses the address. Both paths sign a token, build both bodies and
+    write one outbox row, so neither the answer nor its time (a commit that writes a row costs a
+    disk flush) tells whether the address is registered; only the mailbox's owner learns it."""
     user = accounts.find_user_by_email(email)
     real = user is not None and user.is_active
     person = user if real else _NOBODY
     link = public_url("auth.reset_password", token=accounts.make_reset_token(person))
     subject = _("Atur ulang kata sandi Pranikah Kupang")
-    body = "\n\n".join([
+    reset_body = "\n\n".join([
         _("Halo %(name)s,", name=person.full_name),
         _("Kami menerima permintaan untuk mengatur ulang kata sandi akun Pranikah Kupang Anda. "
           "Buka tautan ini dalam 1 jam:"),
@@ -43,8 +45,17 @@ def request_password_reset(email):
         _("Jika Anda tidak meminta ini, abaikan email ini; kata sandi Anda tidak berubah."),
         _("Dinas P3A Kota Kupang"),
     ])
-    if real:
-        send_mail(user.email, subject, body)
+    no_account_body = "\n\n".join([
+        _("Kami menerima permintaan untuk mengatur ulang kata sandi Pranikah Kupang untuk alamat "
+          "email ini, tetapi tidak ada akun aktif dengan alamat ini."),
+        _("Jika Anda sudah mendaftar, mungkin Anda memakai alamat email lain. Jika akun Anda "
+          "dinonaktifkan, hubungi Dinas P3A Kota Kupang. Mendaftar:"),
+        public_url("auth.register"),
+        _("Jika Anda tidak meminta ini, abaikan email ini."),
+        _("Dinas P3A Kota Kupang"),
+    ])
+    send_mail(user.email if user is not None else accounts.normalise_email(email), subject,
+              reset_body if real else no_account_body)
 
 
 def welcome_new_participant(user):
