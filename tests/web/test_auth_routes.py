@@ -380,7 +380,7 @@ def test_changing_the_password(client, login):
         "password_confirm": NEW_PASSWORD}, follow_redirects=True)
 
     assert response.request.path == "/akun"
-    assert ("success", "Kata sandi sudah diganti.") in flashes(response)
+    assert ("success", "Kata sandi sudah diganti. Perangkat lain yang masih masuk sudah dikeluarkan.") in flashes(response)
     client.post("/keluar")
     assert client.post("/masuk", data={"email": user.email, "password": factories.PASSWORD}).status_code == 200
     assert client.post("/masuk", data={"email": user.email, "password": NEW_PASSWORD}).status_code == 302
