@@ -124,6 +124,15 @@ def test_more_rows_than_allowed_stop_the_reading(monkeypatch):
     assert written()[0] == 0
 
 
+def test_checking_stops_once_the_problems_are_too_many_to_read(monkeypatch):
+    monkeypatch.setattr(imports, "MAX_PROBLEMS", 4)
+    _batch, result = preview(build.csv_with_nuls(rows=5))  # two problems a row
+    rows = [row for row, _column, _reason in result.problems]
+    assert rows == [0, 2, 2, 3, 3]
+    assert "berhenti di baris 4" in str(result.problems[0][2])
+    assert written()[0] == 0
+
+
 # --- NUL and control characters ------------------------------------------------------------------
 
 def test_a_nul_byte_is_reported_with_its_row_and_column_and_never_reaches_the_database():

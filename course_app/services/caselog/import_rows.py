@@ -102,7 +102,8 @@ def parse_row(row, columns, context, today, refused=()):
             if required:
                 problems.append((name, _l("Wajib diisi.")))
             return None
-        code = context.matchers.get(kind, CategoryMatcher([])).match(raw)
+        matcher = context.matchers.get(kind)
+        code = matcher.match(raw) if matcher else None
         return _known(name, kind, code, raw)
 
     def many(name, kind, required=False):

@@ -26,6 +26,7 @@ from .payload import LookupIndex
 from .writer import write_cases
 
 PREVIEW_TTL = timedelta(days=2)
+MAX_PROBLEMS = 1000  # problems listed before the check stops
 
 #: canonical column → (other spellings accepted in the header, required)
 COLUMNS = {
@@ -142,6 +143,13 @@ def parse_file(filename, data, default_source, today=None):
     context = Context(default_source)
     seen = {}
     for number, row in rows:
+        if len(result.problems) >= MAX_PROBLEMS:
+            # A file this broken is fixed from the first problems; reading on would only make
+            # a hostile file (every row broken) cost a worker seconds and a page nobody reads.
+            result.problems.append((0, "", _l(
+                "Pemeriksaan berhenti di baris %(row)d: sudah lebih dari %(n)d masalah. Perbaiki masalah "
+                "di atas lalu unggah lagi.", row=number, n=MAX_PROBLEMS)))
+            break
         refused = check_cells(row, titles, columns)
         payload, problems = parse_row(row, columns, context, today, refused={c for c, _r in refused})
         problems = refused + problems

@@ -4,6 +4,7 @@ Police registers are typed by hand: dates come as 12/08/2025, 12-08-25, 2025-08-
 serial numbers or "12 Agustus 2025"; categories as labels with any case, accents or spacing,
 or as codes. Each parser returns a value or raises `ValueProblem` with a reason the user can act on.
 """
+import functools
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -19,7 +20,18 @@ class ValueProblem(ValueError):
 
 def fold(text):
     """Case-, accent- and punctuation-insensitive form: 'Psíkis ' → 'psikis'."""
-    text = unicodedata.normalize("NFKD", str(text))
+    text = str(text)
+    # A register repeats the same few labels thousands of times; short ones are remembered.
+    return _fold_short(text) if len(text) <= 64 else _fold(text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_short(text):
+    return _fold(text)
+
+
+def _fold(text):
+    text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
     return " ".join(re.sub(r"[^0-9a-z]+", " ", text).split())
 

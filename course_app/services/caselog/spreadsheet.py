@@ -36,10 +36,11 @@ from .parsing import cell_text
 MAX_ROWS = 20000            # data rows per file (DESIGN §7)
 HEADER_ROWS = 10            # the header is one of the first ten rows
 MAX_COLUMNS = 100           # cells read per row; the format has 35 columns
-# XLSX archive limits. The largest honest register — 20,000 rows of 35 columns with long
-# narratives — unpacks to about 80 MB and 1.4 million cells.
+# XLSX archive limits. An honest register within the 5 MB upload limit unpacks to at most
+# about 50 MB (Excel's sheet XML deflates ~10 times, text ~3 times); 20,000 rows of 35 columns
+# are 700,000 cells.
 MAX_ARCHIVE_MEMBERS = 1000
-MAX_UNCOMPRESSED_BYTES = 128 * 1024 * 1024   # all members together
+MAX_UNCOMPRESSED_BYTES = 64 * 1024 * 1024    # all members together
 MAX_COMPRESSION_RATIO = 100                  # Excel's XML deflates 5–20 times; zip bombs 1,000
 RATIO_FLOOR_BYTES = 1024 * 1024              # small members may compress as they like
 MAX_CELLS = 2_000_000                        # cell elements in the whole workbook
@@ -48,16 +49,16 @@ MAX_ROW_ELEMENTS = 200_000                   # row elements in the whole workboo
 MAX_SHARED_STRINGS = MAX_CELLS
 SCAN_CHUNK = 1024 * 1024
 
-_TAG = rb"<(?:[A-Za-z_][\w.\-]*:)?"   # a start tag, with or without a namespace prefix
-ROW_TAG = re.compile(_TAG + rb"row[\s/>]")
-ROW_NUMBER = re.compile(_TAG + rb"row\s[^>]*?\br=[\"'](\d+)")
+TAG_ENDS = (b">", b" ", b"/", b"\t", b"\n", b"\r")   # what may follow a tag's name
+PREFIXED_ROW = re.compile(rb"<[A-Za-z_][\w.\-]*:row[\s/>]")
+PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.\-]*:c[\s/>]")
+PREFIXED_STRING = re.compile(rb"<[A-Za-z_][\w.\-]*:si[\s/>]")
+ROW_NUMBER = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?row\s[^>]*?\br=[\"'](\d+)")
 EXCEL_MAX_ROW = 1_048_576
-CELL_TAG = re.compile(_TAG + rb"c[\s/>]")
-STRING_TAG = re.compile(_TAG + rb"si[\s/>]")
-DTD = re.compile(rb"<!(?:DOCTYPE|ENTITY)")
 #: How an XML parser recognises UTF-16 (XML 1.0, appendix F); Excel writes UTF-8. Other binary
 #: members (images, printer settings in UTF-16 without a BOM) start otherwise.
 UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
+
 
 UNREADABLE = _l("Berkas XLSX tidak dapat dibaca. Simpan ulang dari Excel/LibreOffice lalu coba lagi.")
 UNSUPPORTED = _l("Jenis berkas tidak didukung. Unggah CSV atau XLSX.")
@@ -183,12 +184,12 @@ def check_archive(archive):
         _refuse(_l("lebih dari %(n)d bagian", n=MAX_ARCHIVE_MEMBERS))
     total = 0
     for info in members:
-        total += info.file_size
-        if total > MAX_UNCOMPRESSED_BYTES:
-            _refuse(_l("isinya lebih dari %(mb)d MB bila dibuka", mb=MAX_UNCOMPRESSED_BYTES // (1024 * 1024)))
         if info.file_size > RATIO_FLOOR_BYTES and \
                 info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
             _refuse(_l("isinya dimampatkan lebih dari %(n)d kali", n=MAX_COMPRESSION_RATIO))
+        total += info.file_size
+        if total > MAX_UNCOMPRESSED_BYTES:
+            _refuse(_l("isinya lebih dari %(mb)d MB bila dibuka", mb=MAX_UNCOMPRESSED_BYTES // (1024 * 1024)))
     counts = _Counts()
     for info in members:
         if not info.is_dir():
@@ -220,18 +221,20 @@ def _scan_member(archive, info, counts):
 def _count(segment, counts, row_cells):
     """Count rows, cells and shared strings in a piece of XML; returns the cells of the row
     still open at its end."""
-    if DTD.search(segment):
+    if b"<!DOCTYPE" in segment or b"<!ENTITY" in segment:
         _refuse(_l("berisi DTD atau entitas XML"))
-    counts.strings += len(STRING_TAG.findall(segment))
-    rows = [m.start() for m in ROW_TAG.finditer(segment)] if ROW_TAG.search(segment) else []
+    counts.strings += _tags(segment, b"<si", PREFIXED_STRING, 0, len(segment))
+    rows = _row_starts(segment)
     counts.rows += len(rows)
     if counts.rows > MAX_ROW_ELEMENTS:
         _refuse(_l("lebih dari %(n)d baris", n=MAX_ROW_ELEMENTS))
-    if rows and max(map(int, ROW_NUMBER.findall(segment)), default=0) > EXCEL_MAX_ROW:
-        _refuse(_l("nomor baris lebih dari %(n)d", n=EXCEL_MAX_ROW))
+    for start in rows:
+        number = ROW_NUMBER.match(segment, start)
+        if number and int(number[1]) > EXCEL_MAX_ROW:
+            _refuse(_l("nomor baris lebih dari %(n)d", n=EXCEL_MAX_ROW))
     bounds = [0, *rows, len(segment)]
     for index, (start, end) in enumerate(zip(bounds, bounds[1:], strict=False)):
-        cells = len(CELL_TAG.findall(segment, start, end))
+        cells = _tags(segment, b"<c", PREFIXED_CELL, start, end)
         row_cells = cells if index else row_cells + cells
         counts.cells += cells
         if row_cells > MAX_CELLS_PER_ROW:
@@ -241,6 +244,29 @@ def _count(segment, counts, row_cells):
     if counts.strings > MAX_SHARED_STRINGS:
         _refuse(_l("lebih dari %(n)d teks", n=MAX_SHARED_STRINGS))
     return row_cells
+
+
+def _row_starts(segment):
+    """Where each row's start tag begins. str.find runs at memory speed; a regex trying a
+    namespace prefix at every '<' of millions of cells would not."""
+    starts, at = [], segment.find(b"<row")
+    while at >= 0:
+        if segment[at + 4:at + 5] in TAG_ENDS:
+            starts.append(at)
+        at = segment.find(b"<row", at + 4)
+    if b":row" in segment:
+        starts = sorted(starts + [m.start() for m in PREFIXED_ROW.finditer(segment)])
+    return starts
+
+
+def _tags(segment, name, prefixed, start, end):
+    """How many start tags `name` (with or without a namespace prefix) lie in segment[start:end].
+    bytes.count runs at memory speed; a regex that finds every cell would not (millions of
+    match objects for one sheet)."""
+    found = sum(segment.count(name + end_char, start, end) for end_char in TAG_ENDS)
+    if segment.find(b":" + name[1:], start, end) >= 0:
+        found += len(prefixed.findall(segment, start, end))
+    return found
 
 
 def load_workbook(data):
