@@ -2,6 +2,7 @@
 expansion, NUL and control characters, negative ages, enormous cells and files over the upload
 limit are refused or reported with their row and column — and nothing reaches the database.
 How fast and how small each refusal is: `make bench` (bench/caselog_import_hostile.py)."""
+import io
 from datetime import date
 
 import openpyxl
@@ -16,6 +17,7 @@ from course_app.services.caselog.parsing import ValueProblem, parse_age
 
 from .. import caselog_import_builders as build
 from .. import factories
+from ..web.pages import error_beside, text
 
 TODAY = date(2026, 11, 27)
 
@@ -284,3 +286,34 @@ def test_the_cli_applies_the_same_size_limit_as_the_web_upload(app, runner, tmp_
     path.write_bytes(build.csv_with_one_enormous_field(1024 * 1024 - 1000))  # under the limit: read
     outcome = runner.invoke(args=["caselog", "import", str(path), "--dry-run"])
     assert "2\tkronologi\t" in outcome.output and written()[0] == 0
+
+
+# --- through the web upload -----------------------------------------------------------------------
+
+@pytest.fixture
+def caseworker(client):
+    worker = factories.make_user(roles=("caseworker",))
+    db.session.commit()
+    factories.log_in(client, worker)
+    return worker
+
+
+def upload(client, data, name):
+    return client.post("/kasus/impor", data={"source": "polres", "file": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def test_a_nul_byte_uploaded_on_the_web_is_a_row_problem_not_a_server_error(client, caseworker):
+    sent = upload(client, build.csv_with_nuls(rows=1), "polisi.csv")
+    assert sent.status_code == 302
+    page = text(client.get(sent.headers["Location"]))
+    assert "2 no_laporan Berisi karakter kendali (U+0000)" in page
+    assert "2 kronologi Berisi karakter kendali (U+0000)" in page
+    assert written()[0] == 0
+
+
+def test_a_zip_bomb_uploaded_on_the_web_is_refused_beside_the_file_field(client, caseworker):
+    sent = upload(client, build.xlsx_zip_bomb(cells=5_000_000), "polisi.xlsx")
+    assert sent.status_code == 200
+    assert "dimampatkan lebih dari 100 kali" in error_beside(sent, "file")
+    assert written() == (0, 0)
