@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ...extensions import db
 from ...models.caselog import Kecamatan, Kelurahan
 from .parsing import (
+    CONTROL_CHARACTER,
     CategoryMatcher,
     ValueProblem,
     cell_problem,
@@ -58,20 +59,39 @@ class Context:
                 self.kelurahan.setdefault(key, []).append(kel)
 
 
-def check_cells(row, titles, columns):
-    """(column, reason) for each cell of the row that is no text a register may hold: a control
-    character anywhere, or longer than its column allows. `titles`: the header, by position;
-    `columns`: canonical name -> (position, title). Cells of ignored columns are checked too,
-    against the longest field, and reported under their own title (or their position)."""
+def cell_limits(titles, columns):
+    """(column, longest text) for each position of the header: a known column by its canonical
+    name and limit; an ignored one by its title (or its position) and the longest field."""
     names = {position: name for name, (position, _title) in columns.items()}
+    limits = []
+    for position, title in enumerate(titles):
+        name = names.get(position)
+        if name:
+            limits.append((name, CELL_LIMITS.get(name, OTHER_CELL_LIMIT)))
+        else:
+            limits.append((title or _l("kolom %(n)d", n=position + 1), LONGEST_CELL))
+    return limits
+
+
+def check_cells(row, limits):
+    """(column, reason) for each cell of the row that is no text a register may hold: a control
+    character anywhere, or longer than its column allows (`limits`: from `cell_limits`)."""
+    texts = [value for value in row if isinstance(value, str)]
+    if not texts:
+        return []
+    # One search over the whole row: most rows are clean, and a row is checked cell by cell
+    # only when something is there to find.
+    control = CONTROL_CHARACTER.search("".join(texts)) is not None
     found = []
     for position, value in enumerate(row):
-        name = names.get(position)
-        limit = CELL_LIMITS.get(name, OTHER_CELL_LIMIT) if name else LONGEST_CELL
-        reason = cell_problem(value, limit)
-        if reason is not None:
-            title = titles[position] if position < len(titles) and titles[position] else None
-            found.append((name or title or _l("kolom %(n)d", n=position + 1), reason))
+        if not isinstance(value, str):
+            continue
+        column, limit = limits[position] if position < len(limits) else (_l("kolom %(n)d", n=position + 1),
+                                                                          LONGEST_CELL)
+        if control or len(value) > limit:
+            reason = cell_problem(value, limit)
+            if reason is not None:
+                found.append((column, reason))
     return found
 
 

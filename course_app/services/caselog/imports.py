@@ -20,7 +20,7 @@ from ...models.caselog import Case, ImportBatch
 from .. import DomainError, clock
 from ..clock import utcnow
 from . import spreadsheet
-from .import_rows import Context, check_cells, parse_row
+from .import_rows import Context, cell_limits, check_cells, parse_row
 from .parsing import cell_text, fold
 from .payload import LookupIndex
 from .writer import write_cases
@@ -117,7 +117,7 @@ def parse_file(filename, data, default_source, today=None):
             columns[canonical] = (position, title)
         elif title:
             result.ignored_columns.append(title)
-    header_problems = check_cells(header_cells, [], {})
+    header_problems = check_cells(header_cells, cell_limits([""] * len(header_cells), {}))
     if header_problems:
         result.problems.extend((header_number, column, reason) for column, reason in header_problems)
         result.ignored_columns = []
@@ -141,6 +141,7 @@ def parse_file(filename, data, default_source, today=None):
         return result
 
     context = Context(default_source)
+    limits = cell_limits(titles, columns)
     seen = {}
     for number, row in rows:
         if len(result.problems) >= MAX_PROBLEMS:
@@ -150,7 +151,7 @@ def parse_file(filename, data, default_source, today=None):
                 "Pemeriksaan berhenti di baris %(row)d: sudah lebih dari %(n)d masalah. Perbaiki masalah "
                 "di atas lalu unggah lagi.", row=number, n=MAX_PROBLEMS)))
             break
-        refused = check_cells(row, titles, columns)
+        refused = check_cells(row, limits)
         payload, problems = parse_row(row, columns, context, today, refused={c for c, _r in refused})
         problems = refused + problems
         if payload is not None and payload["external_ref"]:
