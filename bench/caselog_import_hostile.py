@@ -1,5 +1,7 @@
 """Hostile case-log import files in bounded time and memory (issue 9, point 9):
-every import preview, hostile or not, < 2 s and < 300 MB peak memory growth of the worker.
+every import preview, hostile or not, < 300 MB peak memory growth of the worker; a refusal in
+< 2 s, and a file that is read whole (20,000 rows, with or without problems) in < 5 s, the
+target of an import preview of 20,000 rows (DESIGN §9).
 
 The files are built here, in memory, with the builders the tests use
 (`tests/caselog_import_builders.py`): XLSX zip bombs of millions of repeated cells (the
@@ -24,7 +26,8 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SECONDS_TARGET = 2.0
+REFUSAL_SECONDS = 2.0
+PREVIEW_SECONDS = 5.0
 GROWTH_TARGET_MB = 300
 CHILD_TIMEOUT = 120  # a file that would run for minutes fails its row instead of hanging make bench
 
@@ -123,12 +126,13 @@ def rows_for(label, name, data, expected):
     figures = measure(name, data)
     seconds, growth, outcome = figures["seconds"], figures["growth_mb"], figures["outcome"]
     as_expected = outcome == expected
+    target = REFUSAL_SECONDS if expected == "refused" else PREVIEW_SECONDS
     size = len(data) / 1024
     size = f"{size:.0f} KB" if size < 1024 else f"{size / 1024:.1f} MB"
     return [
         (f"import preview: {label} ({size}): {outcome}, time", f"{seconds:.2f} s",
-         f"< {SECONDS_TARGET:.0f} s, {expected}", seconds / SECONDS_TARGET,
-         seconds < SECONDS_TARGET and as_expected),
+         f"< {target:.0f} s, {expected}", seconds / target,
+         seconds < target and as_expected),
         (f"import preview: {label}: peak RSS growth", f"{growth:.0f} MB",
          f"< {GROWTH_TARGET_MB} MB", growth / GROWTH_TARGET_MB, growth < GROWTH_TARGET_MB),
     ]
