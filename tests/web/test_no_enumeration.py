@@ -66,8 +66,10 @@ def request_line(browser, method, path):
 
 
 def without_echoed_path(response):
-    """The page bar the language form's way back to the address asked for."""
-    return re.sub(r'name="next" value="[^"]*"', "", response.get_data(as_text=True))
+    """The page bar the language form's way back to the address asked for, and the CSRF tokens
+    (signed with the second they were made in)."""
+    page = re.sub(r'name="next" value="[^"]*"', "", response.get_data(as_text=True))
+    return re.sub(r'name="csrf_token"[^>]*value="[^"]*"', "", page)
 
 
 def ordinary_404(browser, method, path):
