@@ -7,6 +7,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from .extensions import db
+from .services import Forbidden, NotFound
 
 
 def _wants_json():
@@ -52,6 +53,15 @@ def register(app):
             description = _("Formulir sudah kedaluwarsa atau dikirim dari tempat lain. Muat ulang halaman lalu kirim lagi.")
         return render_error(code if code in messages else (500 if code >= 500 else 400),
                             description)
+
+    @app.errorhandler(NotFound)
+    def handle_not_found(error):
+        """Services say NotFound (a missing object, or another user's): one translation to 404."""
+        return render_error(404)
+
+    @app.errorhandler(Forbidden)
+    def handle_forbidden(error):
+        return render_error(403)
 
     @app.errorhandler(Exception)
     def handle_exception(error):

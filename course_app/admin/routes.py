@@ -29,7 +29,7 @@ def users():
 @bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])
 @roles_required("admin")
 def user(user_id):
-    person = accounts.get_user_or_404(user_id)
+    person = accounts.find_user(user_id)
     form = RolesForm(roles=sorted(person.role_codes))
     if form.validate_on_submit():
         try:
@@ -48,7 +48,7 @@ def user(user_id):
 @bp.post("/pengguna/<int:user_id>/status")
 @roles_required("admin")
 def user_status(user_id):
-    person = accounts.get_user_or_404(user_id)
+    person = accounts.find_user(user_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
     active = request.form.get("active") == "1"

@@ -31,7 +31,7 @@ def modules():
 @bp.get("/<code>")
 @roles_required("participant")
 def module(code):
-    module = learning.get_module_or_404(code)
+    module = learning.find_module(code)
     return render_template("learning/module.html", module=module,
                            lessons=learning.active_lessons(module),
                            progress=learning.lesson_progress(current_user, module),
@@ -41,8 +41,8 @@ def module(code):
 @bp.get("/<code>/<slug>")
 @roles_required("participant")
 def lesson(code, slug):
-    module = learning.get_module_or_404(code)
-    lesson = learning.get_lesson_or_404(module, slug)
+    module = learning.find_module(code)
+    lesson = learning.find_lesson(module, slug)
     progress = learning.open_lesson(current_user, lesson)
     db.session.commit()
     return render_template("learning/lesson.html", module=module, lesson=lesson,
@@ -54,8 +54,8 @@ def lesson(code, slug):
 @bp.post("/<code>/<slug>/selesai")
 @roles_required("participant")
 def mark_read(code, slug):
-    module = learning.get_module_or_404(code)
-    lesson = learning.get_lesson_or_404(module, slug)
+    module = learning.find_module(code)
+    lesson = learning.find_lesson(module, slug)
     here = url_for(".lesson", code=code, slug=slug)
     if not ActionForm().validate_on_submit():
         return redirect(here)
@@ -76,7 +76,7 @@ def mark_read(code, slug):
 @bp.get("/<code>/kuis")
 @roles_required("participant")
 def quiz(code):
-    module = learning.get_module_or_404(code)
+    module = learning.find_module(code)
     overview = quizzes.quiz_overview(current_user, module)
     return render_template("learning/quiz.html", module=module, quiz=overview,
                            wait=quizzes.describe_wait(overview.cooldown) if overview.cooldown else None,
@@ -86,7 +86,7 @@ def quiz(code):
 @bp.post("/<code>/kuis/mulai")
 @roles_required("participant")
 def start_attempt(code):
-    module = learning.get_module_or_404(code)
+    module = learning.find_module(code)
     if not ActionForm().validate_on_submit():
         return redirect(url_for(".quiz", code=code))
     try:
@@ -102,7 +102,7 @@ def start_attempt(code):
 @bp.get("/kuis/<int:attempt_id>")
 @roles_required("participant")
 def attempt(attempt_id):
-    attempt = quizzes.get_attempt_or_404(attempt_id, current_user)
+    attempt = quizzes.find_attempt(attempt_id, current_user)
     if attempt.submitted_at is not None:
         return redirect(url_for(".result", attempt_id=attempt.id))
     return render_template("learning/attempt.html", attempt=attempt, form=AttemptForm(),
@@ -112,7 +112,7 @@ def attempt(attempt_id):
 @bp.post("/kuis/<int:attempt_id>")
 @roles_required("participant")
 def submit_attempt(attempt_id):
-    attempt = quizzes.get_attempt_or_404(attempt_id, current_user)
+    attempt = quizzes.find_attempt(attempt_id, current_user)
     form = AttemptForm()
     if not form.validate_on_submit():
         return redirect(url_for(".attempt", attempt_id=attempt.id))
@@ -133,7 +133,7 @@ def submit_attempt(attempt_id):
         flash(str(error.message), "error")
         # Shown again with the answers as sent, so nothing the participant chose is lost.
         return render_template("learning/attempt.html",
-                               attempt=quizzes.get_attempt_or_404(attempt_id, current_user),
+                               attempt=quizzes.find_attempt(attempt_id, current_user),
                                form=form, selected=answers,
                                unanswered=getattr(error, "question_ids", set()))
     if attempt.passed:
@@ -148,7 +148,7 @@ def submit_attempt(attempt_id):
 @bp.get("/kuis/<int:attempt_id>/hasil")
 @roles_required("participant")
 def result(attempt_id):
-    attempt = quizzes.get_attempt_or_404(attempt_id, current_user)
+    attempt = quizzes.find_attempt(attempt_id, current_user)
     if attempt.submitted_at is None:
         return redirect(url_for(".attempt", attempt_id=attempt.id))
     cooldown = quizzes.cooldown_remaining(current_user, attempt.module)

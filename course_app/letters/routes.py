@@ -112,7 +112,7 @@ def upload():
 @login_required
 def file(letter_id):
     """The stored file, for its owner and reviewers only (anyone else: 404)."""
-    letter = letters.get_letter_or_404(letter_id, current_user)
+    letter = letters.find_letter(letter_id, current_user)
     data, content_type = letters.letter_file(letter)
     response = Response(data, mimetype=content_type)
     kind = "attachment" if request.args.get("unduh") else "inline"
@@ -168,13 +168,13 @@ def _render_letter(letter, approve_form=None, reject_form=None, status=200):
 @review_bp.get("/surat/<int:letter_id>")
 @roles_required("reviewer")
 def letter(letter_id):
-    return _render_letter(letters.get_letter_or_404(letter_id, current_user))
+    return _render_letter(letters.find_letter(letter_id, current_user))
 
 
 @review_bp.post("/surat/<int:letter_id>/setujui")
 @roles_required("reviewer")
 def approve(letter_id):
-    letter = letters.get_letter_or_404(letter_id, current_user)
+    letter = letters.find_letter(letter_id, current_user)
     if not ApproveForm().validate_on_submit():
         return redirect(url_for(".letter", letter_id=letter.id))
     try:
@@ -192,7 +192,7 @@ def approve(letter_id):
 @review_bp.post("/surat/<int:letter_id>/tolak")
 @roles_required("reviewer")
 def reject(letter_id):
-    letter = letters.get_letter_or_404(letter_id, current_user)
+    letter = letters.find_letter(letter_id, current_user)
     form = RejectForm()
     if not form.validate_on_submit():
         return _render_letter(letter, reject_form=form, status=400)
@@ -202,7 +202,7 @@ def reject(letter_id):
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        letter = letters.get_letter_or_404(letter_id, current_user)
+        letter = letters.find_letter(letter_id, current_user)
         _attach(form, error)
         return _render_letter(letter, reject_form=form, status=400)
     flash(_("SKCK %(name)s ditolak; peserta diberi tahu alasannya.", name=letter.user.full_name), "success")

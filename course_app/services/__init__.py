@@ -11,3 +11,17 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class NotFound(Exception):  # noqa: N818 - named as what the user gets
+    """The object does not exist, or this user may not know it does: the app answers 404
+    (another user's object answers exactly like a missing one; errors.py translates it).
+    Not a DomainError, so a view catching refused rules never swallows it."""
+
+    def __init__(self, message="not found"):
+        super().__init__(message)
+        self.message = message
+
+
+class Forbidden(Exception):  # noqa: N818
+    """The user may know the object exists but may not do this with it (403)."""

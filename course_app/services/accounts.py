@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import ROLES, User, UserRole
-from . import DomainError, clock
+from . import DomainError, NotFound, clock
 from .caselog import audit
 from .clock import utcnow
 from .passwords import check_password_policy, hash_password, verify_password
@@ -210,11 +210,10 @@ def search_users(query=None, role=None):
     return statement
 
 
-def get_user_or_404(user_id):
-    from flask import abort
+def find_user(user_id):
     user = db.session.get(User, user_id)
     if user is None:
-        abort(404)
+        raise NotFound()
     return user
 
 

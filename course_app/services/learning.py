@@ -8,14 +8,14 @@ import math
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import abort, current_app
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
 from ..models import Lesson, LessonProgress, Module, QuizAttempt
-from . import DomainError
+from . import DomainError, NotFound
 from .clock import utcnow
 
 #: Status codes of a module for one participant, in the order they are reached.
@@ -60,18 +60,18 @@ def list_modules():
         select(Module).where(Module.is_active).order_by(Module.position, Module.code)).all()
 
 
-def get_module_or_404(code):
+def find_module(code):
     module = db.session.scalar(select(Module).where(Module.code == code, Module.is_active))
     if module is None:
-        abort(404)
+        raise NotFound()
     return module
 
 
-def get_lesson_or_404(module, slug):
+def find_lesson(module, slug):
     lesson = db.session.scalar(select(Lesson).where(
         Lesson.module_id == module.id, Lesson.slug == slug, Lesson.is_active))
     if lesson is None:
-        abort(404)
+        raise NotFound()
     return lesson
 
 

@@ -9,13 +9,13 @@ import random
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from flask import abort, current_app
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from ..extensions import db
 from ..models import AttemptQuestion, Question, QuizAttempt
-from . import DomainError, events, learning
+from . import DomainError, NotFound, events, learning
 from .clock import utcnow
 
 
@@ -65,11 +65,11 @@ def describe_wait(remaining):
     return _l("%(s)d detik", s=seconds)
 
 
-def get_attempt_or_404(attempt_id, user):
-    """The user's own attempt; anyone else's attempt does not exist for them (404)."""
+def find_attempt(attempt_id, user):
+    """The user's own attempt; anyone else's attempt does not exist for them (NotFound)."""
     attempt = db.session.get(QuizAttempt, attempt_id)
     if attempt is None or attempt.user_id != user.id:
-        abort(404)
+        raise NotFound()
     return attempt
 
 

@@ -3,11 +3,10 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import event, select
-from werkzeug.exceptions import NotFound
 
 from course_app.extensions import db
 from course_app.models import Lesson, LessonProgress
-from course_app.services import DomainError, learning, quizzes
+from course_app.services import DomainError, NotFound, learning, quizzes
 from course_app.services.clock import utcnow
 
 from .. import factories
@@ -35,17 +34,17 @@ def test_list_modules_shows_active_modules_in_position_order():
 def test_inactive_module_and_lesson_answer_404():
     module = factories.make_module(code="gizi")
     lesson = module.lessons[0]
-    assert learning.get_module_or_404("gizi").id == module.id
-    assert learning.get_lesson_or_404(module, lesson.slug).id == lesson.id
+    assert learning.find_module("gizi").id == module.id
+    assert learning.find_lesson(module, lesson.slug).id == lesson.id
 
     lesson.is_active = False
     with pytest.raises(NotFound):
-        learning.get_lesson_or_404(module, lesson.slug)
+        learning.find_lesson(module, lesson.slug)
     module.is_active = False
     with pytest.raises(NotFound):
-        learning.get_module_or_404("gizi")
+        learning.find_module("gizi")
     with pytest.raises(NotFound):
-        learning.get_module_or_404("tidak_ada")
+        learning.find_module("tidak_ada")
 
 
 def test_opening_a_lesson_records_only_the_first_open():

@@ -349,18 +349,18 @@ def test_couples_are_searchable_by_either_partners_name():
 # --- access ------------------------------------------------------------------------------------
 
 def test_only_the_owner_and_reviewers_get_a_letter(app, maria, reviewer):
-    from werkzeug.exceptions import NotFound
+    from course_app.services import NotFound
 
     letter = factories.make_letter(maria)
 
-    assert letters.get_letter_or_404(letter.id, maria) == letter
-    assert letters.get_letter_or_404(letter.id, reviewer) == letter
+    assert letters.find_letter(letter.id, maria) == letter
+    assert letters.find_letter(letter.id, reviewer) == letter
     for other in (factories.make_user(), factories.make_user(roles=("admin",)),
                   factories.make_user(roles=("officiant",))):
         with pytest.raises(NotFound):
-            letters.get_letter_or_404(letter.id, other)
+            letters.find_letter(letter.id, other)
     with pytest.raises(NotFound):
-        letters.get_letter_or_404(999_999, reviewer)
+        letters.find_letter(999_999, reviewer)
 
 
 # --- demo --------------------------------------------------------------------------------------

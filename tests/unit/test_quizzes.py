@@ -5,11 +5,10 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, update
-from werkzeug.exceptions import NotFound
 
 from course_app.extensions import db
 from course_app.models import AttemptQuestion, Question, QuizAttempt
-from course_app.services import DomainError, quizzes
+from course_app.services import DomainError, NotFound, quizzes
 from course_app.services.clock import utcnow
 from course_app.services.quizzes import AttemptAlreadySubmitted, UnansweredQuestions
 
@@ -296,12 +295,12 @@ def test_describe_wait_rounds_up_and_names_minutes_and_seconds():
 def test_another_users_attempt_is_not_found(ready):
     user, module = ready
     attempt = quizzes.start_attempt(user, module)
-    assert quizzes.get_attempt_or_404(attempt.id, user).id == attempt.id
+    assert quizzes.find_attempt(attempt.id, user).id == attempt.id
 
     with pytest.raises(NotFound):
-        quizzes.get_attempt_or_404(attempt.id, factories.make_user())
+        quizzes.find_attempt(attempt.id, factories.make_user())
     with pytest.raises(NotFound):
-        quizzes.get_attempt_or_404(attempt.id + 999, user)
+        quizzes.find_attempt(attempt.id + 999, user)
 
 
 def test_attempt_keeps_its_pass_mark_when_the_module_changes(ready):

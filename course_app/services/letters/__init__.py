@@ -20,7 +20,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date
 
-from flask import abort, current_app
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -28,7 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from ...extensions import db
 from ...models import User
 from ...models.letters import POLICE_OFFICES, FileBlob, Letter, LetterEvent
-from .. import DomainError, events, uploads
+from .. import DomainError, NotFound, events, uploads
 from ..clock import (
     local_today,  # noqa: F401  (callers use letters.local_today)
     utcnow,
@@ -208,10 +208,10 @@ def can_view(letter, user):
     return letter.user_id == user.id or user.has_role("reviewer")
 
 
-def get_letter_or_404(letter_id, user):
+def find_letter(letter_id, user):
     letter = db.session.get(Letter, letter_id)
     if letter is None or not can_view(letter, user):
-        abort(404)
+        raise NotFound()
     return letter
 
 
