@@ -72,12 +72,12 @@ def create_user(*, email, password, roles, full_name, birth_date=None, sex=None,
     user = User(email=email, full_name=" ".join(full_name.split()), birth_date=birth_date, sex=sex,
                 phone=phone or None, password_hash=hash_password(password))
     user.roles = [UserRole(role=r) for r in sorted(set(roles))]
-    db.session.add(user)
     try:
-        db.session.flush()
+        with db.session.begin_nested():  # only this insert is undone, never the caller's work
+            db.session.add(user)
+            db.session.flush()
     except IntegrityError:
         # Two registrations with the same email raced past the check above.
-        db.session.rollback()
         raise DomainError(_l("Email ini sudah terdaftar. Silakan masuk, atau gunakan 'Lupa kata sandi'."),
                           field="email") from None
     return user

@@ -166,21 +166,21 @@ def submit_letter(user, *, data, filename, number, police_office, police_office_
     user_id = user.id
     blob = FileBlob(sha256=checked.sha256, size=checked.size, content_type=checked.content_type,
                     data=checked.data, created_at=now)
-    db.session.add(blob)
-    db.session.flush()
-    letter = Letter(user_id=user_id, number=number, police_office=police_office,
-                    police_office_name=police_office_name, issued_on=issued_on,
-                    valid_until=valid_until, status="pending",
-                    original_filename=display_filename(filename, checked.extension),
-                    original_sha256=checked.original_sha256, blob_id=blob.id,
-                    duplicate_of_id=_duplicate_of(user, checked), upload_token=token or None,
-                    uploaded_at=now)
-    db.session.add(letter)
     try:
-        db.session.flush()
+        with db.session.begin_nested():  # only this upload is undone, never the caller's work
+            db.session.add(blob)
+            db.session.flush()
+            letter = Letter(user_id=user_id, number=number, police_office=police_office,
+                            police_office_name=police_office_name, issued_on=issued_on,
+                            valid_until=valid_until, status="pending",
+                            original_filename=display_filename(filename, checked.extension),
+                            original_sha256=checked.original_sha256, blob_id=blob.id,
+                            duplicate_of_id=_duplicate_of(user, checked), upload_token=token or None,
+                            uploaded_at=now)
+            db.session.add(letter)
+            db.session.flush()
     except IntegrityError:
         # The same form, submitted twice at the same moment: the other request stored it.
-        db.session.rollback()
         existing = _letter_by_token(db.session.get(User, user_id), token) if token else None
         if existing is None:
             raise
