@@ -26,6 +26,7 @@ from flask_login import current_user, login_required
 from ..access import roles_required
 from ..extensions import db
 from ..services import DomainError, learning, letters, uploads
+from ..services.letters import desk
 from ..services.mail import send_mail
 from .forms import (
     ApproveForm,
@@ -148,12 +149,12 @@ def queue():
     form = QueueFilterForm(request.args)
     form.validate()
     value = lambda field: None if field.errors else field.data  # noqa: E731
-    statement = letters.review_queue(status=value(form.status), date_from=value(form.dari),
+    statement = desk.review_queue(status=value(form.status), date_from=value(form.dari),
                                      date_to=value(form.sampai), query=value(form.q))
     page = db.paginate(statement, per_page=QUEUE_PER_PAGE, error_out=False)
     filters = {k: v for k, v in request.args.items() if k in form._fields and v}
     return render_template("review/queue.html", form=form, page=page, filters=filters,
-                           pending=letters.pending_count(), today=letters.local_today())
+                           pending=desk.pending_count(), today=letters.local_today())
 
 
 def _render_letter(letter, approve_form=None, reject_form=None, status=200):
@@ -228,7 +229,7 @@ def couples():
     form = CoupleSearchForm(request.args)
     form.validate()
     query = None if form.q.errors else form.q.data
-    page = db.paginate(letters.couples_query(query), per_page=COUPLES_PER_PAGE, error_out=False)
-    rows = [(couple, letters.couple_progress(couple)) for couple in page.items]
+    page = db.paginate(desk.couples_query(query), per_page=COUPLES_PER_PAGE, error_out=False)
+    rows = [(couple, desk.couple_progress(couple)) for couple in page.items]
     return render_template("review/couples.html", form=form, page=page, rows=rows, query=query or "",
                            module_count=len(learning.list_modules()))

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import User, UserRole
 from ..models.caselog import Case
-from . import certificates, clock, couples, letters
+from . import certificates, clock, couples
+from .letters import demo as letter_demo
 from .passwords import hash_password
 
 DEMO_PASSWORD = "Demo-Pranikah-2026"
@@ -70,13 +71,13 @@ def create_demo(today=None):
     users = [_ensure_user(*spec) for spec in DEMO_ACCOUNTS]
     first, second, reviewer = users[0], users[1], users[3]
     couple = _ensure_couple(first, second, 90, "Jemaat Demo Kota Kupang", today)
-    letters.add_demo_letters(first, second, reviewer)
+    letter_demo.add_demo_letters(first, second, reviewer)
 
     third, fourth = (_ensure_user(*spec) for spec in CERTIFIED_COUPLE)
     certified = _ensure_couple(third, fourth, 45, "Jemaat Demo Oebobo", today)
     for person in (third, fourth):
         certificates.complete_learning_for_demo(person)
-        letters.add_approved_demo_letter(person, reviewer)
+        letter_demo.add_approved_demo_letter(person, reviewer)
     certificate = (certificates.latest_certificate(certified)
                    or certificates.issue_if_eligible(certified))
     add_demo_cases()

@@ -8,6 +8,8 @@ from sqlalchemy import func, select
 from course_app.extensions import db
 from course_app.models.letters import FileBlob, Letter, LetterEvent
 from course_app.services import DomainError, events, letters
+from course_app.services.letters import demo as letter_demo
+from course_app.services.letters import desk
 from course_app.services.uploads import UploadRefused
 from tests import factories
 
@@ -308,13 +310,13 @@ def test_the_queue_lists_pending_letters_first_oldest_first(reviewer):
     oldest = factories.make_letter(people[2], status="pending", uploaded_at=factories.days_ago(5))
     rejected = factories.make_letter(people[3], status="rejected", uploaded_at=factories.days_ago(2))
 
-    queue = db.session.scalars(letters.review_queue()).all()
+    queue = db.session.scalars(desk.review_queue()).all()
 
     assert queue == [oldest, newest, rejected, decided]
-    assert db.session.scalars(letters.review_queue(status="pending")).all() == [oldest, newest]
-    assert db.session.scalars(letters.review_queue(query="cIt")).all() == [oldest]
-    assert db.session.scalars(letters.review_queue(query="%")).all() == []
-    assert letters.pending_count() == 2
+    assert db.session.scalars(desk.review_queue(status="pending")).all() == [oldest, newest]
+    assert db.session.scalars(desk.review_queue(query="cIt")).all() == [oldest]
+    assert db.session.scalars(desk.review_queue(query="%")).all() == []
+    assert desk.pending_count() == 2
 
 
 def test_the_queue_filters_by_upload_day_in_kupang_time():
@@ -326,7 +328,7 @@ def test_the_queue_filters_by_upload_day_in_kupang_time():
                                    uploaded_at=datetime(2026, 11, 9, 23, 30, tzinfo=UTC))
 
     def found(date_from=None, date_to=None):
-        return db.session.scalars(letters.review_queue(date_from=date_from, date_to=date_to)).all()
+        return db.session.scalars(desk.review_queue(date_from=date_from, date_to=date_to)).all()
 
     assert found(date(2026, 11, 10), date(2026, 11, 10)) == [letter]
     assert found(date_to=date(2026, 11, 9)) == []
@@ -339,10 +341,10 @@ def test_couples_are_searchable_by_either_partners_name():
     couple = factories.make_couple(first, second)
     factories.make_couple(factories.make_user(full_name="Lain Orang"))
 
-    assert db.session.scalars(letters.couples_query("nalle")).all() == [couple]
-    assert len(db.session.scalars(letters.couples_query()).all()) == 2
+    assert db.session.scalars(desk.couples_query("nalle")).all() == [couple]
+    assert len(db.session.scalars(desk.couples_query()).all()) == 2
     factories.make_letter(second, status="rejected")
-    progress = letters.couple_progress(couple)
+    progress = desk.couple_progress(couple)
     assert [(p.user, p.letter.status) for p in progress] == [(first, "none"), (second, "rejected")]
 
 
@@ -368,8 +370,8 @@ def test_only_the_owner_and_reviewers_get_a_letter(app, maria, reviewer):
 def test_demo_letters_come_in_different_states_and_only_once(reviewer):
     first, second = factories.make_user(), factories.make_user()
 
-    letters.add_demo_letters(first, second, reviewer)
-    letters.add_demo_letters(first, second, reviewer)
+    letter_demo.add_demo_letters(first, second, reviewer)
+    letter_demo.add_demo_letters(first, second, reviewer)
 
     assert letters.letter_summary(first).status == "approved"
     second_letters = letters.letters_of(second)

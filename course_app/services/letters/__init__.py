@@ -340,13 +340,3 @@ def letter_summary(user, today=None):
     if latest.status == "rejected":
         return LetterSummary("rejected", latest)
     return LetterSummary("expired", latest)
-
-
-from .demo import add_approved_demo_letter, add_demo_letters  # noqa: E402,F401  (after the rules they use)
-from .desk import (  # noqa: E402,F401
-    PersonProgress,
-    couple_progress,
-    couples_query,
-    pending_count,
-    review_queue,
-)
