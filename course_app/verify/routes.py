@@ -6,7 +6,6 @@ sees the random id, so neither names nor tokens can end up in a server log (DESI
 """
 import hashlib
 import json
-import time
 from pathlib import Path
 
 from flask import (
@@ -27,10 +26,8 @@ from flask_login import current_user
 from ..access import roles_required
 from ..extensions import db, limiter
 from ..forms import show_domain_error
-from ..i18n import LANG_COOKIE
 from ..services import DomainError
 from ..services import certificates as service
-from ..services.certificates.verification import certificate_state
 from .forms import MarriageForm
 
 bp = Blueprint("verify", __name__)
@@ -50,72 +47,36 @@ def verify_rate_limit():
     return current_app.config["VERIFY_RATE_LIMIT"]
 
 
-#: How many rendered visitor pages each worker keeps (see `_visitor_page`).
-VISITOR_PAGES_KEPT = 512
-#: How long (seconds) a worker reuses a certificate's state for visitors' pages: a status seen
-#: by a visitor is at most this old (a marriage recorded in this worker shows at once).
-#: Signed-in users and the API always read the database.
-VISITOR_STATE_SECONDS = 1.0
+#: Seconds a browser or shared cache may reuse the page of a visitor without a session
+#: (docs/api.md): short, because a certificate can become used or revoked at any moment, and
+#: an officiant must not be shown "valid" for longer than this after it did.
+PUBLIC_MAX_AGE = 5
 
 
 def _is_plain_visitor():
-    """A visitor without a session (so without an account and without messages to flash, and
-    no remembered login): the page is the same for all of them but for the language."""
+    """A visitor without a session (so without an account, without messages to flash and
+    without a remembered login): the page is the same for all of them but for the language
+    cookie, so shared caches may keep it (`Vary: Cookie`)."""
     cookies = request.cookies
     return (current_app.config["SESSION_COOKIE_NAME"] not in cookies
             and current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") not in cookies)
 
 
-def _visitor_locale():
-    """What `i18n.select_locale` answers for someone who is not signed in."""
-    lang = request.cookies.get(LANG_COOKIE)
-    return lang if lang in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
-def _recent_state(cid):
-    """The certificate's state row, read at most `VISITOR_STATE_SECONDS` ago by this worker."""
-    states = current_app.extensions.setdefault("verify_visitor_states", {})
-    now = time.monotonic()
-    kept = states.get(cid)
-    if kept is not None and now - kept[1] < VISITOR_STATE_SECONDS:
-        return kept[0]
-    state = certificate_state(cid)
-    if state is not None:  # unknown ids are never kept: probing must not fill the memory
-        while len(states) >= VISITOR_PAGES_KEPT:
-            states.pop(next(iter(states)), None)
-        states[cid] = (state, now)
-    return state
-
-
-def _forget_state(cid):
-    current_app.extensions.get("verify_visitor_states", {}).pop(cid, None)
-
-
-def _visitor_page(cid):
-    """The page for a plain visitor. The rendered HTML is reused only for exactly the
-    certificate's state (status, marriage, revocation — all part of the key), path and
-    language; the state itself is at most `VISITOR_STATE_SECONDS` old."""
-    state = _recent_state(cid)
-    if state is None:
-        return _render_page(cid, None, "unknown", None)
-    status = service.status_of(state)
-    key = (request.full_path if request.query_string else request.path, _visitor_locale(), *state, status)
-    kept = current_app.extensions.setdefault("verify_visitor_pages", {})
-    html = kept.get(key)
-    if html is None:
-        html = _render_page(cid, service.get_certificate(cid), status, None)
-        while len(kept) >= VISITOR_PAGES_KEPT:
-            kept.pop(next(iter(kept)), None)  # the oldest first
-        kept[key] = html
-    return html
-
-
 def _page(cid, form=None, code=200):
-    g.no_store = True  # a status must never come from a cache; officiants see names
-    if form is None and _is_plain_visitor():
-        return _visitor_page(cid), code
+    """The page, rendered from the database on every request: nothing is kept in the process.
+    A plain visitor's page is cacheable for `PUBLIC_MAX_AGE` seconds and carries an ETag of
+    its body, so a revalidation after a change gets the new page (200), never a 304; every
+    other page is `private, no-store` (officiants see full names; messages are personal)."""
     certificate = service.get_certificate(cid)
-    return _render_page(cid, certificate, service.status_of(certificate), form), code
+    response = make_response(_render_page(cid, certificate, service.status_of(certificate), form), code)
+    if form is None and code == 200 and _is_plain_visitor():
+        response.cache_control.public = True
+        response.cache_control.max_age = PUBLIC_MAX_AGE
+        response.vary.add("Cookie")
+        response.add_etag()
+        return response.make_conditional(request)
+    g.no_store = True
+    return response
 
 
 def _render_page(cid, certificate, status, form):
@@ -155,7 +116,6 @@ def record_marriage(cid):
                                     institution_type=form.institution_type.data,
                                     institution_name=form.institution_name.data)
             db.session.commit()
-            _forget_state(certificate.id)
         except service.MarriageAlreadyRecorded as error:
             db.session.rollback()
             flash(error.message, "error")
