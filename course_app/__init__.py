@@ -38,7 +38,7 @@ def configure_settings(app, config):
     else:
         from .instance_secrets import ensure_instance_secrets
         ensure_instance_secrets(app.config)
-    from .services.caselog.crypto import check_config as check_caselog_keys
+    from .keyring import check_config as check_caselog_keys
     check_caselog_keys(app.config)  # refuses production without keys, and malformed keys anywhere
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         from pathlib import Path

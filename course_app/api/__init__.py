@@ -1,6 +1,4 @@
-"""JSON API, version 1. Each feature adds its endpoints in its own module of this package."""
-from flask import Blueprint
-
-bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-from . import caselog, certificates  # noqa: E402,F401  (register their routes on bp)
+"""JSON API, version 1. Each feature adds its endpoints in its own module of this package, on
+the one blueprint of `api/blueprint.py`."""
+from . import caselog, certificates  # noqa: F401  (their routes register on bp)
+from .blueprint import bp  # noqa: F401  (create_app registers it)

@@ -12,7 +12,7 @@ from flask_login import current_user
 from ..caselog.access import case_staff_required
 from ..extensions import db
 from ..services.caselog import audit, reports
-from . import bp
+from .blueprint import bp
 
 
 def _date(name):

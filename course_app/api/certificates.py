@@ -9,7 +9,7 @@ from flask import current_app, jsonify
 from ..extensions import limiter
 from ..services import certificates as service
 from ..services import signing
-from . import bp
+from .blueprint import bp
 
 
 def _verify_limit():

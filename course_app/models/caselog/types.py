@@ -1,13 +1,15 @@
 """Column types that encrypt at rest (DESIGN §7–8: identifying fields and narratives).
 
 The database only ever sees Fernet tokens; the key ring comes from the application config
-(`services.caselog.crypto`). Encrypted columns cannot be searched or sorted in SQL, which is why
+(`course_app/keyring.py`). Encrypted columns cannot be searched or sorted in SQL, which is why
 reports group only on plain, non-identifying columns.
 """
 from datetime import date
 
 from sqlalchemy import Text
 from sqlalchemy.types import TypeDecorator
+
+from ...keyring import decrypt, encrypt
 
 
 class Ciphertext(str):
@@ -23,13 +25,11 @@ class EncryptedText(TypeDecorator):
             return None
         if isinstance(value, Ciphertext):
             return str(value)
-        from ...services.caselog.crypto import encrypt
         return encrypt(str(value))
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        from ...services.caselog.crypto import decrypt
         return decrypt(value)
 
 
