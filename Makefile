@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app course_app
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run run-prod test test-pg test-clock faketime install install-dev translations extract-messages chromium db demo lint bench load wrk clean
+.PHONY: run run-prod test test-fast test-pg test-clock faketime install install-dev lock translations extract-messages chromium db demo lint bench load wrk clean
 
 ## make run: set up everything on the embedded SQLite database and serve on 127.0.0.1:$(PORT)
 run: install translations
@@ -26,6 +26,10 @@ run-prod: install translations
 ## make test: install what the tests need (Chromium included) and run the whole suite
 test: install-dev translations chromium
 	$(BIN)/pytest
+
+## make test-fast: the unit and web tests only (no Chromium, no throwaway PostgreSQL)
+test-fast: install-dev translations
+	$(BIN)/pytest -m "not browser and not faults" tests/unit tests/web
 
 ## make test-pg: the same suite on the local PostgreSQL
 test-pg:
@@ -48,13 +52,25 @@ $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(BIN)/activate
-	$(BIN)/pip install --quiet -r requirements.txt
+## Installs come from the locks (every package pinned, with hashes); a changed lock re-installs.
+$(VENV)/.installed: requirements.lock | $(BIN)/activate
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+$(VENV)/.installed-dev: requirements-dev.lock $(VENV)/.installed
+	$(BIN)/pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
+
+## make lock: regenerate requirements.lock and requirements-dev.lock (pip-tools, with hashes) after
+## changing requirements*.txt; existing pins are kept. LOCK_ARGS=--upgrade moves everything to
+## the newest allowed releases. The dev lock is constrained by the runtime lock, so both agree.
+LOCK_ARGS ?=
+PIP_COMPILE = CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links $(LOCK_ARGS)
+lock: | $(BIN)/activate
+	@test -x $(BIN)/pip-compile || $(BIN)/pip install --quiet "$$(grep -o '^pip-tools==[^ ]*' requirements-dev.txt)"
+	$(PIP_COMPILE) -o requirements.lock requirements.txt
+	$(PIP_COMPILE) -c requirements.lock -o requirements-dev.lock requirements-dev.txt
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

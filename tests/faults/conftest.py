@@ -14,6 +14,13 @@ from werkzeug.serving import make_server
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"))), None)
 
 
+def pytest_collection_modifyitems(items):
+    """`-m "not faults"` (make test-fast) leaves these out: they need PostgreSQL's server binaries."""
+    for item in items:
+        if "tests/faults/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.faults)
+
+
 def free_port():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
