@@ -23,6 +23,7 @@ def create_app(config=None):
     register_request_hooks(app)
     register_commands(app)
     register_outbox(app)
+    register_event_receivers(app)
     return app
 
 
@@ -142,4 +143,10 @@ def register_commands(app):
 def register_outbox(app):
     """`flask mail send`, and in development sending after each request (services/mail/)."""
     from .outbox import register
+    register(app)
+
+
+def register_event_receivers(app):
+    """Who reacts to which domain event: the one table in `wiring.py`."""
+    from .wiring import register
     register(app)

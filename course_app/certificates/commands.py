@@ -1,4 +1,5 @@
-"""`flask keys generate|rotate|list` and `flask certificates verify|revoke` (issue 4)."""
+"""`flask keys generate|rotate|list` and `flask certificates verify|revoke|issue-pending`
+(issues 4 and 10)."""
 import sys
 
 import click
@@ -10,7 +11,7 @@ from ..services import DomainError, signing
 from ..services import certificates as service
 
 keys_cli = AppGroup("keys", help="Ed25519 signing keys for certificates (private keys stay in files).")
-certificates_cli = AppGroup("certificates", help="Verify and revoke certificates.")
+certificates_cli = AppGroup("certificates", help="Verify, revoke and issue pending certificates.")
 
 
 @keys_cli.command("generate")
@@ -94,6 +95,22 @@ def revoke_command(certificate_id, reason, note):
         raise click.ClickException(str(error.message)) from None
     click.echo(f"revoked {certificate.id} ({reason}); the couple's emails are in the outbox "
                "(`flask mail send` sends them)")
+
+
+@certificates_cli.command("issue-pending")
+def issue_pending_command():
+    """Issue every certificate that is due but missing (an issue that failed, or no signing key
+    then). For cron; exits 1 when an eligible couple still could not get one (see the log)."""
+    issued, failed = service.issue_pending()
+    db.session.commit()
+    for couple in issued:
+        certificate = service.live_certificate(couple)
+        click.echo(f"issued {certificate.id} for couple {couple.id}")
+    for couple in failed:
+        click.echo(f"couple {couple.id} is eligible but its certificate could not be issued "
+                   "(see the log)", err=True)
+    click.echo(f"{len(issued)} issued, {len(failed)} failed")
+    sys.exit(1 if failed else 0)
 
 
 def register(app):

@@ -27,7 +27,3 @@ class DispensationForm(FlaskForm):
                     Length(min=3, max=80, message=_l("Nomor penetapan 3–80 karakter."))],
         render_kw={"autocomplete": "off", "spellcheck": "false"})
     hints = {"court_number": _l("Seperti tertulis pada penetapan, misalnya 12/Pdt.P/2026/PA.Kpg")}
-
-
-class IssueForm(FlaskForm):
-    """Only the CSRF token: the participant asks to check the conditions again."""

@@ -1,15 +1,15 @@
 """Certificates for couples: downloads for the partners (`bp`), and the reviewers' pages to
 revoke a certificate and to record a court dispensation."""
-from flask import Blueprint, abort, flash, g, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import roles_required
 from ..extensions import db
 from ..forms import show_domain_error
-from ..services import DomainError, certificate_pdf, couples, qr
+from ..services import DomainError, certificate_pdf, qr
 from ..services import certificates as service
-from .forms import DispensationForm, IssueForm, RevokeForm
+from .forms import DispensationForm, RevokeForm
 
 bp = Blueprint("certificates", __name__, url_prefix="/sertifikat")
 
@@ -53,23 +53,6 @@ def qr_png(cid):
     certificate = service.get_own_certificate_or_404(cid, current_user)
     return _download(qr.png(certificate.snapshot["verify_url"]), "image/png",
                      f"qr-sertifikat-{certificate.id}.png")
-
-
-@bp.post("/terbitkan")
-@roles_required("participant")
-def issue():
-    """Check the conditions again and issue if they all hold (after a wedding date change or a
-    partner joining late, which no event announces)."""
-    if not IssueForm().validate_on_submit():
-        abort(400)
-    couple = couples.current_couple(current_user)
-    certificate = service.issue_if_eligible(couple)
-    db.session.commit()
-    if certificate is not None:
-        flash(_("Selamat! Sertifikat pasangan Anda sudah terbit."), "success")
-    elif service.live_certificate(couple) is None:
-        flash(_("Sertifikat belum dapat terbit. Lihat apa yang masih kurang di bawah."), "info")
-    return redirect(url_for("dashboard.index"))
 
 
 # --- reviewers: find, revoke -----------------------------------------------------------------

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import INSTITUTION_TYPES, Couple, CoupleMember, InviteCode
-from . import DomainError, clock
+from . import DomainError, clock, events
 from .clock import utcnow
 
 #: No 0/O, 1/I/L: codes are read aloud and typed on phones.
@@ -131,7 +131,10 @@ def issue_invite(couple, user, now=None):
 
 
 def join_couple(user, raw_code, now=None):
-    """Join a partner's couple with their invite code. Codes are single-use and expire."""
+    """Join a partner's couple with their invite code. Codes are single-use and expire.
+
+    Sends `partner_joined`: a partner who had already done everything completes the couple
+    (the certificate is then issued at once, see `course_app/wiring.py`)."""
     now = now or utcnow()
     code = normalise_code(raw_code)
     if not user.has_role("participant"):
@@ -162,6 +165,7 @@ def join_couple(user, raw_code, now=None):
         raise DomainError(_l("Kode undangan ini sudah dipakai. Minta pasangan Anda membuat kode baru."), field="code")
     _add_member(couple, user)
     db.session.refresh(couple)
+    events.partner_joined.send(user, couple=couple)
     return couple
 
 

@@ -1,7 +1,10 @@
 """Domain events, so features react to each other without importing each other.
 
-Receivers run synchronously inside the same transaction as the sender: if a receiver fails,
-the whole request rolls back. Senders pass the user (or couple) as the sender argument.
+Senders pass the user as the sender argument. Who listens to what is not decided here nor
+by the listeners: `course_app/wiring.py` connects every receiver, in one table, when
+`create_app` runs. Receivers run synchronously inside the sender's transaction; a reaction
+that may fail on its own (issuing a certificate) catches its failure in a savepoint, so the
+action that sent the event still succeeds.
 """
 from blinker import Namespace
 
@@ -13,3 +16,6 @@ quiz_passed = _signals.signal("quiz-passed")
 letter_approved = _signals.signal("letter-approved")
 #: A reviewer recorded a court dispensation for a participant (sender: user; kwargs: couple).
 dispensation_recorded = _signals.signal("dispensation-recorded")
+#: The second partner joined a couple with its invite code (sender: the joining user;
+#: kwargs: couple).
+partner_joined = _signals.signal("partner-joined")

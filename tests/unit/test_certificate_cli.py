@@ -1,4 +1,5 @@
-"""`flask keys generate|rotate|list` and `flask certificates verify|revoke` (issue 4 points 4, 10)."""
+"""`flask keys generate|rotate|list` and `flask certificates verify|revoke|issue-pending`
+(issue 4 points 4, 10; issue 10 point 2)."""
 import os
 import stat
 
@@ -10,6 +11,7 @@ from tests.certificate_builders import (  # noqa: F401
     keys_fixture,
     make_certificate,
     make_modules,
+    make_ready_couple,
 )
 from tests.mailbox import Outbox
 
@@ -85,3 +87,26 @@ def test_certificates_revoke_refuses_an_unknown_reason_or_id(runner, keys):
     assert runner.invoke(args=["certificates", "revoke", "AAAAAAAAAAAAAAAA", "--reason", "bosan"]).exit_code == 2
     missing = runner.invoke(args=["certificates", "revoke", certificates.new_certificate_id(), "--reason", "other"])
     assert missing.exit_code == 1 and "no certificate" in missing.output
+
+
+def test_certificates_issue_pending_issues_what_is_due_and_fails_loudly_without_a_key(runner, keys_dir):
+    couple, first, second = make_ready_couple(make_modules(1))
+    db.session.commit()
+
+    without_key = runner.invoke(args=["certificates", "issue-pending"])
+    assert without_key.exit_code == 1
+    assert f"couple {couple.id} is eligible but its certificate could not be issued" in without_key.output
+    assert "0 issued, 1 failed" in without_key.output
+
+    signing.generate_key()
+    db.session.commit()
+    result = runner.invoke(args=["certificates", "issue-pending"])
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    certificate = certificates.live_certificate(couple)
+    assert f"issued {certificate.id} for couple {couple.id}" in result.output
+
+    again = runner.invoke(args=["certificates", "issue-pending"])
+    assert again.exit_code == 0 and "0 issued, 0 failed" in again.output
+    for person in (first, second):
+        assert person.full_name not in result.output + without_key.output

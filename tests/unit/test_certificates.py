@@ -179,6 +179,55 @@ def test_without_a_signing_key_nothing_is_issued_and_the_quiz_still_counts(keys_
     assert panel.eligibility.eligible and panel.waiting_for_key
 
 
+def test_a_failing_signature_never_undoes_the_letter_approval_that_triggered_it(keys, monkeypatch, caplog):
+    couple, first, second = make_ready_couple(make_modules(1), letters=False)
+    factories.make_letter(first)
+    pending = factories.make_letter(second, status="pending")
+
+    def broken_token(*args, **kwargs):
+        raise ValueError("signing failed")
+
+    monkeypatch.setattr(signing, "certificate_token", broken_token)
+    letters.approve_letter(pending, factories.make_user(roles=("reviewer",)))
+    db.session.commit()
+
+    db.session.expire_all()
+    assert letters.approved_letter(second, clock.today()) is not None
+    assert count_certificates() == 0
+    assert db.session.get(Couple, couple.id).locked_at is None
+    assert any(f"couple {couple.id} failed (ValueError" in r.getMessage() for r in caplog.records)
+
+
+def test_issue_pending_issues_every_eligible_couple_without_a_certificate_and_no_other(keys_dir):
+    modules = make_modules(1)
+    due = make_ready_couple(modules)[0]
+    unfinished = make_ready_couple(modules, letters=False)[0]
+    assert certificates.issue_pending() == ([], [due])  # no signing key yet: due, not issued
+
+    signing.generate_key()
+    already_certificate, already, *_ = make_certificate(modules)
+    issued, failed = certificates.issue_pending()
+
+    assert (issued, failed) == ([due], [])
+    assert certificates.live_certificate(due) is not None
+    assert certificates.live_certificate(unfinished) is None
+    assert certificates.live_certificate(already) == already_certificate
+    assert count_certificates() == 2
+    assert certificates.issue_pending() == ([], [])
+
+
+def test_issue_pending_for_issues_only_the_members_own_due_certificate(keys_dir):
+    couple, first, second = make_ready_couple(make_modules(1))
+    stranger = factories.make_user()
+    signing.generate_key()
+
+    assert certificates.issue_pending_for(stranger) is None
+    certificate = certificates.issue_pending_for(second)
+
+    assert certificate is not None and certificate == certificates.live_certificate(couple)
+    assert certificates.issue_pending_for(first) is None
+
+
 def test_a_certified_couple_is_locked(keys):
     certificate, couple, first, second = make_certificate()
     with pytest.raises(DomainError):

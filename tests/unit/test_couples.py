@@ -10,9 +10,10 @@ from sqlalchemy.exc import IntegrityError
 
 from course_app.extensions import db
 from course_app.models import Couple, CoupleMember, InviteCode
-from course_app.services import DomainError, clock, couples
+from course_app.services import DomainError, certificate_pdf, certificates, clock, couples
 from course_app.services.clock import utcnow
 from tests import factories
+from tests.certificate_builders import keys_fixture, make_modules, pass_quiz  # noqa: F401
 
 
 def form_couple(user, **overrides):
@@ -75,6 +76,46 @@ def test_partner_joins_with_the_code_in_any_case_with_dash_or_spaces(typed):
     invite = db.session.scalar(select(InviteCode).where(InviteCode.code == code))
     assert invite.used_by_id == yosef.id and invite.used_at is not None
     assert couples.partner_of(yosef, joined).id == maria.id
+
+
+def _done_everything_alone(modules, **person):
+    user = factories.make_user(**person)
+    factories.make_letter(user)
+    for module in modules:
+        factories.read_all_lessons(user, module)
+        pass_quiz(user, module)
+    return user
+
+
+def test_a_partner_who_joins_late_having_done_everything_completes_the_certificate_at_once(keys):
+    modules = make_modules(2)
+    maria = _done_everything_alone(modules, full_name="Maria Contoh Lani")
+    yosef = _done_everything_alone(modules, full_name="Yosef Contoh Tefa", sex="L")
+    couple = form_couple(maria)
+    assert certificates.live_certificate(couple) is None
+
+    couples.join_couple(yosef, couples.open_invite(couple).code)
+
+    certificate = certificates.live_certificate(couple)
+    assert certificate is not None
+    assert [p["name"] for p in certificate.snapshot["people"]] == ["Maria Contoh Lani", "Yosef Contoh Tefa"]
+
+
+def test_a_failing_pdf_never_undoes_the_partner_joining(keys, monkeypatch):
+    modules = make_modules(1)
+    maria = _done_everything_alone(modules)
+    yosef = _done_everything_alone(modules, sex="L")
+    couple = form_couple(maria)
+
+    def broken_render(snapshot):
+        raise RuntimeError("PDF builder down")
+
+    monkeypatch.setattr(certificate_pdf, "render", broken_render)
+    couples.join_couple(yosef, couples.open_invite(couple).code)
+    db.session.commit()
+
+    assert members_of(couple) == sorted([maria.id, yosef.id])
+    assert certificates.live_certificate(couple) is None
 
 
 def test_an_invite_code_is_single_use():

@@ -21,7 +21,6 @@ MATRIX = [
     ("GET", "/sertifikat/{cid}/pdf", DOWNLOAD),
     ("GET", "/sertifikat/{cid}/qr.svg", DOWNLOAD),
     ("GET", "/sertifikat/{cid}/qr.png", DOWNLOAD),
-    ("POST", "/sertifikat/terbitkan", only("participant")),
     ("GET", "/sertifikat/kelola", only("reviewer")),
     ("GET", "/sertifikat/kelola/{cid}", only("reviewer")),
     ("POST", "/sertifikat/kelola/{cid}/cabut", only("reviewer")),

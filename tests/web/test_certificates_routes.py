@@ -1,14 +1,16 @@
 """Certificate pages, the verification page and the API as people and scripts use them
 (issue 4 points 1, 5–10)."""
 import json
+import logging
 import re
 from datetime import timedelta
 
 import pytest
 
 from course_app.extensions import db
+from course_app.models import Couple, QuizAttempt
 from course_app.models.certificates import Certificate
-from course_app.services import certificates, clock, signing
+from course_app.services import certificate_pdf, certificates, clock, signing
 from course_app.services.clock import utcnow
 
 from .. import factories
@@ -62,20 +64,108 @@ def test_the_dashboard_offers_the_pdf_and_qr_once_issued(app, issued):
         assert " ".join(certificate.id[i:i + 4] for i in range(0, 16, 4)) in text(response)
 
 
-def test_an_eligible_couple_without_a_key_then_gets_its_certificate_from_the_button(app, keys_dir):
+def test_an_eligible_couple_without_a_key_gets_its_certificate_on_the_next_dashboard_view(app, keys_dir):
     modules = make_modules(1)
     couple, first, second = make_ready_couple(modules)
     db.session.commit()
     client = logged_in(app, first)
-    assert "Terbitkan sertifikat" in text(client.get("/beranda"))
+    page = text(client.get("/beranda"))
+    assert "Sertifikat sedang disiapkan oleh Dinas P3A" in page
+    assert certificates.live_certificate(couple) is None
 
     signing.generate_key()
     db.session.commit()
-    response = client.post("/sertifikat/terbitkan")
+    response = client.get("/beranda")
+
+    db.session.expire_all()
+    certificate = certificates.live_certificate(couple)
+    assert certificate is not None
+    assert ("success", "Selamat! Sertifikat pasangan Anda sudah terbit.") in flashes(response)
+    assert f"/sertifikat/{certificate.id}/pdf" in response.get_data(as_text=True)
+
+
+def test_the_dashboard_offers_no_button_to_issue_by_hand(app, keys):
+    modules = make_modules(1)
+    couple, first, second = make_ready_couple(modules, pass_all=False)
+    db.session.commit()
+    html = logged_in(app, first).get("/beranda").get_data(as_text=True)
+    assert "/sertifikat/terbitkan" not in html and "Terbitkan sertifikat" not in html
+    assert app.test_client().post("/sertifikat/terbitkan").status_code == 404
+
+
+# --- a failed issue never undoes the quiz that triggered it ------------------------------------
+
+def _submit_last_quiz(app, person, module):
+    client = logged_in(app, person)
+    response = client.post(f"/materi/{module.code}/kuis/mulai")
+    assert response.status_code == 302, text(response)
+    attempt_id = int(response.headers["Location"].rstrip("/").split("/")[-1])
+    db.session.expire_all()
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    answers = {f"q-{aq_id}": [str(o) for o in options]
+               for aq_id, options in factories.answers_for(attempt).items()}
+    return client, attempt_id, client.post(f"/materi/kuis/{attempt_id}", data=answers)
+
+
+@pytest.fixture
+def failed_issue(app, keys, monkeypatch, caplog):
+    """The second partner passes the last quiz while building the PDF fails (the error's
+    message names them, as a font error might)."""
+    modules = make_modules(1)
+    couple, first, second = make_ready_couple(modules, pass_all=False)
+    db.session.commit()
+
+    def broken_render(snapshot):
+        raise RuntimeError(f"no glyph for {second.full_name}")
+
+    working_render = certificate_pdf.render
+    monkeypatch.setattr(certificate_pdf, "render", broken_render)
+    caplog.set_level(logging.INFO, logger="course_app")
+    client, attempt_id, response = _submit_last_quiz(app, second, modules[0])
+    monkeypatch.setattr(certificate_pdf, "render", working_render)  # the builder is mended
+    logged = [record.getMessage() for record in caplog.records]
+    return couple, first, second, client, attempt_id, response, logged
+
+
+def test_a_failing_pdf_on_the_last_quiz_keeps_the_pass_and_logs_without_names(app, failed_issue):
+    couple, first, second, client, attempt_id, response, logged = failed_issue
 
     assert response.status_code == 302
-    assert certificates.live_certificate(couple) is not None
-    assert ("success", "Selamat! Sertifikat pasangan Anda sudah terbit.") in flashes(client.get("/beranda"))
+    assert response.headers["Location"].endswith(f"/materi/kuis/{attempt_id}/hasil")
+    assert "Selamat, Anda lulus kuis ini" in text(client.get(response.headers["Location"]))
+    db.session.expire_all()
+    assert db.session.get(QuizAttempt, attempt_id).passed is True
+    assert certificates.live_certificate(couple) is None
+    assert db.session.get(Couple, couple.id).locked_at is None
+    [line] = [message for message in logged if "failed" in message]
+    assert f"couple {couple.id}" in line and "RuntimeError" in line
+    for name in (first.full_name, second.full_name, second.full_name.split()[0]):
+        assert name not in "\n".join(logged)
+
+
+def test_a_failed_issue_is_made_good_by_issue_pending(app, failed_issue, runner):
+    couple, *_ = failed_issue
+
+    result = runner.invoke(args=["certificates", "issue-pending"])
+
+    assert result.exit_code == 0, result.output
+    db.session.expire_all()
+    certificate = certificates.live_certificate(couple)
+    assert certificate is not None
+    assert f"issued {certificate.id} for couple {couple.id}" in result.output
+    assert "1 issued, 0 failed" in result.output
+
+
+def test_a_failed_issue_is_made_good_by_the_next_dashboard_view(app, failed_issue):
+    couple, first, second, client, *_ = failed_issue
+
+    page = client.get("/beranda")
+
+    db.session.expire_all()
+    certificate = certificates.live_certificate(couple)
+    assert certificate is not None
+    assert ("success", "Selamat! Sertifikat pasangan Anda sudah terbit.") in flashes(page)
+    assert f"/sertifikat/{certificate.id}/pdf" in page.get_data(as_text=True)
 
 
 # --- downloads -------------------------------------------------------------------------------

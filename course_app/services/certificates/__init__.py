@@ -1,12 +1,14 @@
 """Certificates (DESIGN §6): eligibility, issue, status, marriage records, revocation.
 
 A couple's certificate is issued the moment the last condition of `eligibility()` holds
-(`issuing` listens to the domain events that can complete it). Issuing freezes a snapshot,
-signs the token, draws the QR and builds the PDF once; the couple is locked from then on.
+(`issuing` has receivers for the domain events that can complete it, connected in
+`course_app/wiring.py`). Issuing freezes a snapshot, signs the token, draws the QR and builds
+the PDF once; the couple is locked from then on. A failed issue never undoes the action that
+triggered it: `certificates issue-pending` (cron) and the next dashboard view retry.
 
 - `rules`: ids, names, ages, statuses and labels, finding a couple's certificate;
 - `eligibility`: the conditions, in one function, and court dispensations;
-- `issuing`: issuing and the event receivers;
+- `issuing`: issuing, retrying what is pending, and the event receivers;
 - `verification`: the public status, checking a token, the signed status list;
 - `records`: recording the marriage, revocation, the reviewers' search;
 - `dashboard`: the couple's panel and downloads, learning completed for the demo.
@@ -26,7 +28,15 @@ from .eligibility import (  # noqa: F401
     get_couple_or_404,
     record_dispensation,
 )
-from .issuing import build_snapshot, issue_certificate, issue_if_eligible  # noqa: F401
+from .issuing import (  # noqa: F401
+    build_snapshot,
+    issue_certificate,
+    issue_if_eligible,
+    issue_pending,
+    issue_pending_for,
+    pending_couples,
+    try_to_issue,
+)
 from .records import (  # noqa: F401
     MarriageAlreadyRecorded,
     notify_revocation,

@@ -1,21 +1,26 @@
 """Issuing: the moment the last condition holds, freeze a snapshot, sign the token, build
 the PDF once; the couple is locked from then on.
 
-The receivers at the bottom listen to the domain events that can complete the conditions (a
-quiz passed, a letter approved, a court dispensation recorded).
+The receivers at the bottom react to the domain events that can complete the conditions (a
+quiz passed, a letter approved, a court dispensation recorded, the second partner joining);
+`course_app/wiring.py` connects them. They issue in a savepoint (`try_to_issue`): a failure
+to sign, draw the QR or build the PDF is logged and undone alone, and the action that sent
+the event still commits. `issue_pending` (the `certificates issue-pending` command, for
+cron) and the couple's next dashboard view (`issue_pending_for`) try again.
 """
 import logging
+import traceback
 from datetime import timedelta
 
 from flask import current_app
 from flask_babel import force_locale
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from ...extensions import db
 from ...labels import institution_label
 from ...models import Couple
 from ...models.certificates import Certificate
-from .. import certificate_pdf, clock, couples, events, learning, qr, quizzes, signing
+from .. import certificate_pdf, clock, couples, learning, qr, quizzes, signing
 from ..clock import utcnow
 from .eligibility import dispensation_for, eligibility
 from .rules import clean_name, live_certificate, new_certificate_id
@@ -27,7 +32,9 @@ def issue_if_eligible(couple, now=None, today=None):
     """Issue the couple's certificate if every condition holds now; else do nothing.
 
     Without a signing key on this host nothing is issued (and the participant's request that
-    completed the last condition still succeeds): the dashboard offers to try again.
+    completed the last condition still succeeds): `issue_pending` and the couple's next
+    dashboard view try again. Other failures raise: callers that must not fail with it use
+    `try_to_issue`.
     """
     if couple is None or live_certificate(couple) is not None:
         return None
@@ -117,22 +124,72 @@ def build_snapshot(couple, certificate_id, issued_at, expires_at, key):
     }
 
 
-# --- reacting to the events that can complete the conditions ---------------------------------
+# --- issuing without undoing what triggered it ----------------------------------------------
+
+def try_to_issue(couple):
+    """`issue_if_eligible` in a savepoint: if signing, the QR or the PDF fails, only the issue
+    is undone (and logged, with the couple's number and the error's type and place — no
+    names); the caller's own changes stay and commit. Returns the certificate or None."""
+    if couple is None:
+        return None
+    try:
+        with db.session.begin_nested():
+            return issue_if_eligible(couple)
+    except Exception as error:  # noqa: BLE001  (any failure of the issue must stay the issue's)
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        log.error("issuing the certificate of couple %s failed (%s at %s:%s); "
+                  "`certificates issue-pending` or the couple's next dashboard view tries again",
+                  couple.id, type(error).__name__, frame.filename.rsplit("/", 1)[-1], frame.lineno)
+        return None
+
+
+def pending_couples():
+    """Active couples without a certificate yet (locked couples already have one, live or
+    revoked); `eligibility` decides which of them may have it."""
+    return db.session.scalars(select(Couple).where(Couple.dissolved_at.is_(None),
+                                                   Couple.locked_at.is_(None))
+                              .order_by(Couple.id)).all()
+
+
+def issue_pending(today=None):
+    """Issue for every eligible couple still without a certificate (after a failure, a
+    missing key, or a condition completed by time): `(issued, failed)`, lists of couples.
+    Each issue in its own savepoint; the caller commits."""
+    issued, failed = [], []
+    for couple in pending_couples():
+        if not eligibility(couple, today).eligible:
+            continue
+        certificate = try_to_issue(couple)
+        (issued if certificate is not None else failed).append(couple)
+    return issued, failed
+
+
+def issue_pending_for(user):
+    """On a member's dashboard view: issue their couple's certificate if it is due and
+    missing. The certificate, or None; the view commits."""
+    couple = couples.current_couple(user)
+    if couple is None or couple.locked_at is not None or len(couple.active_members) < 2:
+        return None
+    return try_to_issue(couple)
+
+
+# --- receivers of the events that can complete the conditions (wired in course_app/wiring.py)
 
 def _couple_of(user):
     return couples.current_couple(user) if user is not None else None
 
 
-@events.quiz_passed.connect
-def _issue_after_quiz(user, **_extra):
-    issue_if_eligible(_couple_of(user))
+def on_quiz_passed(user, **_extra):
+    try_to_issue(_couple_of(user))
 
 
-@events.letter_approved.connect
-def _issue_after_letter(user, **_extra):
-    issue_if_eligible(_couple_of(user))
+def on_letter_approved(user, **_extra):
+    try_to_issue(_couple_of(user))
 
 
-@events.dispensation_recorded.connect
-def _issue_after_dispensation(user, couple=None, **_extra):
-    issue_if_eligible(couple or _couple_of(user))
+def on_dispensation_recorded(user, couple=None, **_extra):
+    try_to_issue(couple or _couple_of(user))
+
+
+def on_partner_joined(user, couple=None, **_extra):
+    try_to_issue(couple or _couple_of(user))
