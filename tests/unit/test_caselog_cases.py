@@ -73,6 +73,57 @@ def test_the_same_external_reference_from_the_same_source_is_refused():
     factories.make_case(source="sapa129", external_ref="LP/1")  # another source, another report
 
 
+def test_a_report_recorded_meanwhile_is_refused_and_undoes_only_its_own_write(monkeypatch):
+    """The check before the write passes (the other request had not committed yet); the
+    database's unique constraint refuses the write; only that write is undone."""
+    first = factories.make_case(source="polres", external_ref="LP/2")
+    check = cases._check_unique_reference
+    calls = []
+
+    def too_early(data, case=None):
+        calls.append(data)
+        if len(calls) > 1:
+            check(data, case)
+
+    monkeypatch.setattr(cases, "_check_unique_reference", too_early)
+    with pytest.raises(CaseRuleError, match=first.number):
+        factories.make_case(source="polres", external_ref="LP/2")
+    assert db.session.scalars(select(Case.external_ref)).all() == ["LP/2"]  # the caller's case stays
+
+
+def test_a_case_written_alone_or_in_a_batch_gets_the_same_derived_columns():
+    from course_app.services.caselog.payload import LookupIndex
+    from course_app.services.caselog.writer import write_cases
+
+    def payload(ref):
+        return factories.case_payload(
+            external_ref=ref, narrative="Kronologi sintetis", incident_date=date(2026, 1, 10),
+            report_date=date(2026, 3, 4),
+            causes=[], impacts=["trauma", "trauma"],
+            victims=[{"name": "Anak", "sex": "P", "birth_date": date(2014, 5, 1)},
+                     {"name": "Dewasa", "sex": "P", "age": 40}],
+            perpetrators=[{"name": "P", "sex": "L", "age": 17}],
+            relationships={(0, 0): "keluarga", (1, 0): "keluarga"})
+
+    index = LookupIndex()
+    alone = write_cases([payload("ALONE")], index)
+    batch = write_cases([payload("BATCH-1"), payload("BATCH-2")], index)
+    db.session.commit()
+    db.session.expire_all()
+
+    def derived(case_id):
+        case = db.session.get(Case, case_id)
+        return (case.delay_days, case.victim_count, case.cause_recorded, case.impact_recorded,
+                [(v.age_at_incident, v.age_group, v.report_date) for v in case.victims],
+                [(p.age_at_incident, p.age_group) for p in case.perpetrators],
+                sorted((c.kind, c.lookup.code, c.report_date, c.victim_count) for c in case.categories),
+                sorted(r.report_date for r in case.relationships), case.narrative,
+                [v.name for v in case.victims])
+
+    assert derived(alone[0]) == derived(batch[0]) == derived(batch[1])
+    assert derived(alone[0])[:4] == (53, 2, False, True)
+
+
 def test_editing_keeps_people_by_identity_and_relationships_per_pair():
     case = factories.make_case(victims=[{"name": "A", "sex": "P", "age": 9}, {"name": "B", "sex": "P", "age": 11}],
                                relationships={(0, 0): "orang_tua", (1, 0): "orang_tua"})

@@ -14,23 +14,12 @@ from ...models.caselog import (
     Case,
     CaseCategory,
     Lookup,
-    Perpetrator,
     ServiceEntry,
     StatusChange,
-    Victim,
-    VictimPerpetrator,
 )
 from .. import DomainError, clock
 from ..clock import utcnow
-from .payload import (
-    CATEGORY_KINDS,
-    PERSON_LOOKUPS,
-    LookupIndex,
-    check_rules,
-    perpetrator_age_group,
-    person_age,
-)
-from .reference import age_group
+from .payload import CaseRuleError, LookupIndex, check_rules
 from .writer import write_cases
 
 #: Allowed status changes: open → in handling → referred → closed; a closed case may reopen.
@@ -40,14 +29,6 @@ TRANSITIONS = {
     "referred": ("in_handling", "closed"),
     "closed": ("in_handling",),
 }
-
-
-class CaseRuleError(DomainError):
-    """Every broken rule of a payload at once: `problems` is [(field, message)]."""
-
-    def __init__(self, problems):
-        super().__init__(problems[0][1], field=problems[0][0])
-        self.problems = problems
 
 
 def _checked(data, index, today):
@@ -69,10 +50,11 @@ def create_case(data, user, today=None):
     _checked(data, index, today)
     _check_unique_reference(data)
     try:
-        (case_id,) = write_cases([data], index, user=user)
+        # Only this write is undone if it fails, never the caller's work.
+        with db.session.begin_nested():
+            (case_id,) = write_cases([data], index, user=user)
     except IntegrityError:
         # The same report was recorded by someone else a moment ago: say so, like above.
-        db.session.rollback()
         _check_unique_reference(data)
         raise
     return db.session.get(Case, case_id)
@@ -99,103 +81,8 @@ def update_case(case, data, user, today=None):
     index = LookupIndex()
     _checked(data, index, today)
     _check_unique_reference(data, case)
-    for field in ("incident_date", "report_date", "kdrt", "consent_services", "consent_sharing",
-                  "consent_nonidentifiable", "guardian_consent"):
-        setattr(case, field, data.get(field) if "date" in field else bool(data.get(field)))
-    case.delay_days = (case.report_date - case.incident_date).days
-    case.place_id = index.id("place", data["place"])
-    case.source_id = index.id("source", data["source"])
-    case.legal_stage_id = index.id("legal_stage", data.get("legal_stage"))
-    case.outside_city = bool(data.get("outside_city"))
-    case.kecamatan_id = None if case.outside_city else data.get("kecamatan_id")
-    case.kelurahan_id = None if case.outside_city else data.get("kelurahan_id")
-    case.location_detail = data.get("location_detail") or None
-    case.external_ref = data.get("external_ref") or None
-    case.narrative = data.get("narrative") or None
-    case.guardian_name = data.get("guardian_name") or None
-    case.updated_at = utcnow()
-
-    wanted = {(kind, index.id(kind, code)) for field, kind in CATEGORY_KINDS.items()
-              for code in data.get(field) or ()}
-    for category in list(case.categories):
-        if (category.kind, category.lookup_id) not in wanted:
-            case.categories.remove(category)
-    have = {(c.kind, c.lookup_id) for c in case.categories}
-    for kind, lookup_id in sorted(wanted - have):
-        case.categories.append(CaseCategory(kind=kind, lookup_id=lookup_id, report_date=case.report_date))
-
-    victims = _sync_people(case, case.victims, data["victims"], Victim, index, data["incident_date"])
-    perpetrators = _sync_people(case, case.perpetrators, data["perpetrators"], Perpetrator, index,
-                                data["incident_date"])
-    case.victim_count = len(victims)
-    _copy_report_columns(case)
-    db.session.flush()
-    _sync_relationships(case, victims, perpetrators, data.get("relationships") or {}, index)
-    _copy_report_columns(case)
-    db.session.flush()
+    write_cases([data], index, user=user, case=case)
     return case
-
-
-def _copy_report_columns(case):
-    """Keep the values that reports read without joins equal to the case's (see models)."""
-    for row in (*case.categories, *case.victims, *case.relationships, *case.services):
-        row.report_date = case.report_date
-    for category in case.categories:
-        category.victim_count = case.victim_count
-    case.cause_recorded = any(c.kind == "cause" for c in case.categories)
-    case.impact_recorded = any(c.kind == "impact" for c in case.categories)
-
-
-def _sync_people(case, current, people, model, index, incident):
-    by_id = {p.id: p for p in current}
-    keep = []
-    for position, person in enumerate(people):
-        obj = by_id.pop(person.get("id"), None) if person.get("id") else None
-        if obj is None:
-            obj = model(case=case)
-            if model is Victim:
-                obj.report_date = case.report_date
-            db.session.add(obj)
-        obj.position = position
-        obj.name = person.get("name") or None
-        obj.sex = person.get("sex") or None
-        obj.birth_date = person.get("birth_date")
-        obj.age_at_incident = person_age(person, incident)
-        obj.address = person.get("address") or None
-        obj.disability = bool(person.get("disability") or person.get("disability_kind"))
-        for field, kind in PERSON_LOOKUPS.items():
-            column = "disability_id" if field == "disability_kind" else f"{field}_id"
-            setattr(obj, column, index.id(kind, person.get(field)))
-        obj.age_group = (perpetrator_age_group(person, incident) if model is Perpetrator
-                         else age_group(obj.age_at_incident))
-        keep.append(obj)
-    for removed in by_id.values():
-        if model is Victim and db.session.scalar(select(exists().where(ServiceEntry.victim_id == removed.id))):
-            raise CaseRuleError([("victims", _l(
-                "Korban yang sudah memiliki catatan layanan tidak dapat dihapus dari kasus."))])
-        for pair in [r for r in case.relationships
-                     if removed.id in (r.victim_id, r.perpetrator_id)]:
-            case.relationships.remove(pair)
-        current.remove(removed)
-    return keep
-
-
-def _sync_relationships(case, victims, perpetrators, relationships, index):
-    existing = {(r.victim_id, r.perpetrator_id): r for r in case.relationships}
-    wanted = set()
-    for vi, victim in enumerate(victims):
-        for pi, perpetrator in enumerate(perpetrators):
-            key = (victim.id, perpetrator.id)
-            wanted.add(key)
-            pair = existing.get(key)
-            if pair is None:
-                pair = VictimPerpetrator(case=case, victim_id=victim.id, perpetrator_id=perpetrator.id,
-                                         report_date=case.report_date)
-                case.relationships.append(pair)
-            pair.relationship_id = index.id("relationship", relationships.get((vi, pi)))
-    for key, pair in existing.items():
-        if key not in wanted:
-            case.relationships.remove(pair)
 
 
 def payload_from_case(case):

@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models.caselog import Kelurahan, Lookup
+from .. import DomainError
 from .reference import PERPETRATOR_AGE_GROUPS, age_group
 
 MAX_AGE = 120
@@ -25,6 +26,14 @@ CATEGORY_KINDS = {"types": "violence_type", "causes": "cause", "impacts": "impac
 PERSON_LOOKUPS = {"education": "education", "occupation": "occupation",
                   "marital_status": "marital_status", "disability_kind": "disability"}
 PERPETRATOR_AGE_GROUP_CODES = tuple(code for code, *_ in PERPETRATOR_AGE_GROUPS)
+
+
+class CaseRuleError(DomainError):
+    """Every broken rule of a payload at once: `problems` is [(field, message)]."""
+
+    def __init__(self, problems):
+        super().__init__(problems[0][1], field=problems[0][0])
+        self.problems = problems
 
 
 class LookupIndex:
