@@ -1,5 +1,4 @@
 """Extensions, created unbound and attached in `create_app()`."""
-from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -25,7 +24,3 @@ csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
-
-def client_address():
-    """The remote address as the proxy chain reports it (see ProxyFix in create_app)."""
-    return request.remote_addr or "unknown"

@@ -3,20 +3,18 @@
 The desk is for the `reviewer` role only. Admins manage accounts, not letters: an admin who
 must review grants themselves the reviewer role, which is recorded like any role change.
 """
-import re
-import unicodedata
+import io
 from pathlib import PurePosixPath
-from urllib.parse import quote
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     g,
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from flask_babel import force_locale
@@ -25,7 +23,8 @@ from flask_login import current_user, login_required
 
 from ..access import roles_required
 from ..extensions import db
-from ..services import DomainError, learning, letters, uploads
+from ..forms import show_domain_error
+from ..services import DomainError, clock, learning, letters, uploads
 from ..services.letters import desk
 from ..services.mail import send_mail
 from .forms import (
@@ -64,14 +63,6 @@ def _private_pages():
     g.no_store = True
 
 
-def _attach(form, error):
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
-
-
 # --- participants ------------------------------------------------------------------------------
 
 @bp.get("/")
@@ -97,7 +88,7 @@ def upload():
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _attach(form, error)
+            show_domain_error(form, error)
         else:
             flash(_("SKCK Anda sudah terkirim dan menunggu pemeriksaan petugas P3A. Hasilnya tampil di beranda dan dikirim ke email Anda."), "success")
             return redirect(url_for(".index"))
@@ -115,9 +106,9 @@ def file(letter_id):
     """The stored file, for its owner and reviewers only (anyone else: 404)."""
     letter = letters.find_letter(letter_id, current_user)
     data, content_type = letters.letter_file(letter)
-    response = Response(data, mimetype=content_type)
-    kind = "attachment" if request.args.get("unduh") else "inline"
-    response.headers["Content-Disposition"] = content_disposition(kind, download_name(letter, content_type))
+    # send_file writes Content-Disposition (an ASCII filename plus filename*=UTF-8 for the rest).
+    response = send_file(io.BytesIO(data), mimetype=content_type, as_attachment=bool(request.args.get("unduh")),
+                         download_name=download_name(letter, content_type), etag=False, max_age=0)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     response.headers["Content-Security-Policy"] = FILE_CSP
@@ -133,12 +124,6 @@ def download_name(letter, content_type):
     return f"{stem}{extension}"
 
 
-def content_disposition(kind, filename):
-    """`kind; filename="ascii"; filename*=UTF-8''…` (RFC 6266 / RFC 5987): a plain ASCII name
-    for old clients, the real one for the rest, and nothing that could break the header."""
-    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode("ascii")
-    ascii_name = re.sub(r"[^A-Za-z0-9._ -]", "_", ascii_name).strip(" .") or "skck"
-    return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 # --- the reviewers' desk -----------------------------------------------------------------------
@@ -154,7 +139,7 @@ def queue():
     page = db.paginate(statement, per_page=QUEUE_PER_PAGE, error_out=False)
     filters = {k: v for k, v in request.args.items() if k in form._fields and v}
     return render_template("review/queue.html", form=form, page=page, filters=filters,
-                           pending=desk.pending_count(), today=letters.local_today())
+                           pending=desk.pending_count(), today=clock.today())
 
 
 def _render_letter(letter, approve_form=None, reject_form=None, status=200):
@@ -163,7 +148,7 @@ def _render_letter(letter, approve_form=None, reject_form=None, status=200):
         summary=letters.letter_summary(letter.user), others=letters.letters_of(letter.user),
         duplicates=letters.duplicates_of(letter), expired=letters.is_expired(letter),
         approve_form=approve_form or ApproveForm(), reject_form=reject_form or RejectForm(),
-        today=letters.local_today()), status
+        today=clock.today()), status
 
 
 @review_bp.get("/surat/<int:letter_id>")
@@ -204,7 +189,7 @@ def reject(letter_id):
     except DomainError as error:
         db.session.rollback()
         letter = letters.find_letter(letter_id, current_user)
-        _attach(form, error)
+        show_domain_error(form, error)
         return _render_letter(letter, reject_form=form, status=400)
     flash(_("SKCK %(name)s ditolak; peserta diberi tahu alasannya.", name=letter.user.full_name), "success")
     return redirect(url_for(".queue"))

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
@@ -201,10 +201,10 @@ def reset_password(token, new_password):
 def search_users(query=None, role=None):
     """A select of users, newest first, optionally filtered by name/email and role."""
     statement = select(User).order_by(User.created_at.desc(), User.id.desc())
-    if query:
-        like = f"%{query.strip().lower()}%"
-        statement = statement.where(or_(func.lower(User.email).like(like),
-                                        func.lower(User.full_name).like(like)))
+    if query and query.strip():
+        # autoescape: a "%" or "_" typed in the search box is a character, not a wildcard.
+        statement = statement.where(or_(User.email.icontains(query.strip(), autoescape=True),
+                                        User.full_name.icontains(query.strip(), autoescape=True)))
     if role in ROLES:
         statement = statement.where(User.roles.any(UserRole.role == role))
     return statement

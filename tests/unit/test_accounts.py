@@ -323,3 +323,15 @@ def test_passwords_are_hashed_with_scrypt_outside_tests(app, monkeypatch):
     assert hashed.startswith("scrypt:")
     assert verify_password(hashed, STRONG)
     assert not verify_password(hashed, STRONG + "x")
+
+
+def test_a_user_search_takes_percent_and_underscore_as_characters(app):
+    from course_app.extensions import db as database
+    from course_app.services.accounts import search_users
+
+    plain = factories.make_user(full_name="Mawar Contoh", email="mawar@example.com")
+    odd = factories.make_user(full_name="Nama_Dengan%Tanda", email="tanda@example.com")
+    database.session.flush()
+    assert database.session.scalars(search_users("%")).all() == [odd]
+    assert database.session.scalars(search_users("_")).all() == [odd]
+    assert database.session.scalars(search_users("MAWAR")).all() == [plain]

@@ -29,10 +29,7 @@ from ...extensions import db
 from ...models import User
 from ...models.letters import POLICE_OFFICES, FileBlob, Letter, LetterEvent
 from .. import DomainError, NotFound, events, uploads
-from ..clock import (
-    local_today,  # noqa: F401  (callers use letters.local_today)
-    utcnow,
-)
+from ..clock import local_today, utcnow
 
 STATUS_LABELS = {
     "none": _l("Belum diunggah"),

@@ -1,7 +1,8 @@
 """Demo letters for `flask demo`: synthetic files, run through the same checks as uploads."""
 from datetime import timedelta
 
-from . import approve_letter, letters_of, local_today, reject_letter, submit_letter
+from ..clock import local_today
+from . import approve_letter, letters_of, reject_letter, submit_letter
 
 
 def _demo_photo(title, name):

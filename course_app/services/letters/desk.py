@@ -10,11 +10,6 @@ from .. import clock, learning
 from . import STATUS_LABELS, LetterSummary, letter_summary
 
 
-def _name_like(query):
-    escaped = query.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
 def review_queue(status=None, date_from=None, date_to=None, query=None):
     """A select of letters for the queue: pending first, oldest first; then the decided ones,
     newest first. Filters: status, upload date range (local days, inclusive), name."""
@@ -29,7 +24,7 @@ def review_queue(status=None, date_from=None, date_to=None, query=None):
     if date_to:
         statement = statement.where(Letter.uploaded_at < clock.day_end(date_to))
     if query and query.strip():
-        statement = statement.where(func.lower(User.full_name).like(_name_like(query), escape="\\"))
+        statement = statement.where(User.full_name.icontains(query.strip(), autoescape=True))
     return statement
 
 
@@ -44,7 +39,7 @@ def couples_query(query=None):
     if query and query.strip():
         named = (select(CoupleMember.couple_id).join(User, User.id == CoupleMember.user_id)
                  .where(CoupleMember.left_at.is_(None),
-                        func.lower(User.full_name).like(_name_like(query), escape="\\")))
+                        User.full_name.icontains(query.strip(), autoescape=True)))
         statement = statement.where(Couple.id.in_(named))
     return statement
 
