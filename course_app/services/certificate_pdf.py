@@ -14,6 +14,7 @@ import logging
 from datetime import date, datetime
 from pathlib import Path
 
+from babel.dates import format_date as babel_format_date
 from fpdf import FPDF
 
 from . import qr
@@ -27,8 +28,6 @@ TEMPLATE_VERSION = 1
 FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "vendor" / "dejavu-fonts-ttf-2.37.3" / "ttf"
 FONT = "DejaVu"
 QR_WIDTH_MM = 50  # DESIGN: at least 35 mm; a version-12 code gets 0.6 mm modules
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus",
-          "September", "Oktober", "November", "Desember")
 INK, MUTED, BRAND = (27, 31, 35), (77, 86, 97), (11, 110, 79)
 
 
@@ -38,8 +37,8 @@ def indonesian_date(value, short=False):
         value = date.fromisoformat(value[:10])
     if isinstance(value, datetime):
         value = value.date()
-    month = MONTHS[value.month - 1]
-    return f"{value.day} {month[:3] if short else month} {value.year}"
+    # The paper is Indonesian whatever the reader's UI language: Babel's "id" month names.
+    return babel_format_date(value, "d MMM y" if short else "d MMMM y", locale="id")
 
 
 def group_id(certificate_id):
