@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from course_app.extensions import db
 from course_app.models.caselog import Case, ImportBatch
 from course_app.services import DomainError
-from course_app.services.caselog import imports, spreadsheet
+from course_app.services.caselog import import_file, imports, spreadsheet
 from course_app.services.caselog.parsing import ValueProblem, parse_age
 
 from .. import caselog_import_builders as build
@@ -127,7 +127,7 @@ def test_more_rows_than_allowed_stop_the_reading(monkeypatch):
 
 
 def test_checking_stops_once_the_problems_are_too_many_to_read(monkeypatch):
-    monkeypatch.setattr(imports, "MAX_PROBLEMS", 4)
+    monkeypatch.setattr(import_file, "MAX_PROBLEMS", 4)
     _batch, result = preview(build.csv_with_nuls(rows=5))  # two problems a row
     rows = [row for row, _column, _reason in result.problems]
     assert rows == [0, 2, 2, 3, 3]

@@ -1,0 +1,219 @@
+"""Case-log views: the case list and export, the case form, the case page, status and services."""
+from flask import (
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ...extensions import db
+from ...services import DomainError, clock
+from ...services.caselog import audit, cases, exports, lookups
+from ...services.caselog.cases import CaseRuleError
+from ...services.caselog.reference import STATUS_LABELS
+from ..forms import (
+    CaseForm,
+    ServiceForm,
+    StatusForm,
+    formdata_from_payload,
+)
+from . import bp
+from .downloads import XLSX
+from .query import date_arg
+
+PER_PAGE = 25
+EXPORT_LIMIT = 50000
+
+
+def _case_filters():
+    args = request.args
+    kecamatan = args.get("kecamatan", "")
+    return {
+        "q": args.get("q", "").strip()[:80], "status": args.get("status", ""),
+        "type_": args.get("type", ""), "cause": args.get("cause", ""), "impact": args.get("impact", ""),
+        "kecamatan_id": int(kecamatan) if kecamatan.isdigit() else (kecamatan if kecamatan == "luar_kota" else None),
+        "date_from": date_arg("from"), "date_to": date_arg("to"),
+    }
+
+
+def _filters_for_audit(filters):
+    shown = {k: v for k, v in filters.items() if k != "q"}
+    shown["search"] = "yes" if filters.get("q") else None  # typed text is never logged
+    return audit.describe_filters(**shown)
+
+
+@bp.get("/", endpoint="cases")
+def cases_list():
+    filters = _case_filters()
+    page = db.paginate(cases.search_cases(**filters), per_page=PER_PAGE, error_out=False)
+    audit.record(current_user, "case_list", "case", None, _filters_for_audit(filters))
+    db.session.commit()
+    return render_template("caselog/cases.html", page=page, filters=filters, args=request.args,
+                           statuses=STATUS_LABELS, kecamatan=lookups.kecamatan_list(),
+                           types=lookups.lookups("violence_type"), causes=lookups.lookups("cause"),
+                           impacts=lookups.lookups("impact"))
+
+
+@bp.get("/unduh")
+def cases_export():
+    filters = _case_filters()
+    kind = request.args.get("format", "csv")
+    if kind not in ("csv", "xlsx"):
+        abort(404)
+    rows = db.session.scalars(cases.search_cases(**filters).limit(EXPORT_LIMIT)).all()
+    audit.record(current_user, "case_export", "case", None,
+                 f"format={kind} rows={len(rows)} " + _filters_for_audit(filters))
+    db.session.commit()
+    stamp = clock.stamp()
+    if kind == "csv":
+        return Response(exports.cases_csv(rows), mimetype="text/csv; charset=utf-8", headers={
+            "Content-Disposition": f'attachment; filename="kasus-{stamp}.csv"'})
+    return Response(exports.cases_xlsx(rows), mimetype=XLSX, headers={
+        "Content-Disposition": f'attachment; filename="kasus-{stamp}.xlsx"'})
+
+
+
+
+def _show_problems(form, error):
+    problems = error.problems if isinstance(error, CaseRuleError) else [(error.field, error.message)]
+    for path, message in problems:
+        field = form.field_for(path) if path else None
+        if field is not None:
+            field.errors = list(field.errors) + [message]
+        else:
+            flash(message, "error")
+
+
+def _case_form_page(form, case=None):
+    """The case form. Showing an existing case's form (first display, a re-render after an
+    invalid POST or a refused rule) shows its decrypted data: each display is audited."""
+    if case is not None:
+        audit.record(current_user, "case_view", "case", case.id, "edit_form")
+        db.session.commit()
+    form.sync_relationships()
+    return render_template("caselog/case_form.html", form=form, case=case)
+
+
+@bp.route("/baru", methods=["GET", "POST"])
+def new_case():
+    form = CaseForm()
+    if request.method == "GET":
+        form.source.data = form.source.data or "p3a"
+        form.report_date.data = clock.today()
+    elif form.apply_button(request.form):
+        return _case_form_page(form)
+    elif form.validate_on_submit():
+        form.sync_relationships()
+        try:
+            case = cases.create_case(form.payload(), current_user)
+            audit.record(current_user, "case_create", "case", case.id)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _show_problems(form, error)
+        else:
+            flash(_("Kasus %(number)s tersimpan.", number=case.number), "success")
+            return redirect(url_for("caselog.case", case_id=case.id))
+    return _case_form_page(form)
+
+
+@bp.get("/<int:case_id>")
+def case(case_id):
+    record = cases.get_case_or_404(case_id)
+    audit.record(current_user, "case_view", "case", record.id)
+    db.session.commit()
+    status_form = StatusForm(formdata=None)
+    status_form.status.choices = [(code, _(STATUS_LABELS[code])) for code in cases.TRANSITIONS[record.status]]
+    return render_template("caselog/case.html", case=record, timeline=cases.timeline(record),
+                           status_form=status_form,
+                           statuses=STATUS_LABELS, child_without_guardian=_child_without_guardian(record))
+
+
+def _child_without_guardian(record):
+    return not record.guardian_consent and any(
+        v.age_at_incident is not None and v.age_at_incident < 18 for v in record.victims)
+
+
+@bp.route("/<int:case_id>/ubah", methods=["GET", "POST"])
+def edit_case(case_id):
+    record = cases.get_case_or_404(case_id)
+    if request.method == "GET":
+        form = CaseForm(formdata=None, data=formdata_from_payload(cases.payload_from_case(record)))
+        return _case_form_page(form, record)
+    form = CaseForm()
+    if form.apply_button(request.form):
+        return _case_form_page(form, record)
+    if form.validate_on_submit():
+        form.sync_relationships()
+        try:
+            cases.update_case(record, form.payload(), current_user)
+            audit.record(current_user, "case_update", "case", record.id)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _show_problems(form, error)
+            record = cases.get_case_or_404(case_id)
+        else:
+            flash(_("Perubahan kasus %(number)s tersimpan.", number=record.number), "success")
+            return redirect(url_for("caselog.case", case_id=record.id))
+    return _case_form_page(form, record)
+
+
+@bp.post("/<int:case_id>/status")
+def change_status(case_id):
+    record = cases.get_case_or_404(case_id)
+    form = StatusForm()
+    form.status.choices = [(code, STATUS_LABELS[code]) for code in STATUS_LABELS]
+    if not form.validate_on_submit():
+        flash(_("Pilih status baru."), "error")
+        return redirect(url_for("caselog.case", case_id=record.id))
+    try:
+        before = record.status
+        cases.change_status(record, form.status.data, current_user, note=form.note.data)
+        audit.record(current_user, "case_status", "case", record.id, f"{before}->{record.status}")
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        flash(_("Status diubah menjadi: %(status)s.", status=_(STATUS_LABELS[record.status])), "success")
+    return redirect(url_for("caselog.case", case_id=record.id))
+
+
+@bp.route("/<int:case_id>/layanan", methods=["GET", "POST"])
+def add_service(case_id):
+    record = cases.get_case_or_404(case_id)
+    form = ServiceForm()
+    form.victim_id.choices = [(v.id, _("Korban %(n)d: %(name)s", n=i, name=v.name or ""))
+                              for i, v in enumerate(record.victims, 1)]
+    if request.method == "GET":
+        form.service_date.data = form.service_date.data or clock.today()
+    if form.validate_on_submit():
+        try:
+            entry = cases.add_service(
+                record, victim_id=form.victim_id.data, service=form.service.data, status=form.status.data,
+                service_date=form.service_date.data, institution=form.institution.data or None,
+                notes=form.notes.data, follow_up_date=form.follow_up_date.data, user=current_user)
+            audit.record(current_user, "service_add", "case", record.id, f"service_entry={entry.id}")
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            field = getattr(form, error.field, None) if error.field else None
+            if field is not None:
+                field.errors = list(field.errors) + [error.message]
+            else:
+                flash(error.message, "error")
+            record = cases.get_case_or_404(case_id)
+        else:
+            flash(_("Layanan dicatat."), "success")
+            return redirect(url_for("caselog.case", case_id=record.id) + "#linimasa")
+    # The form names the victims (decrypted): every display is audited, re-renders after an
+    # invalid POST or a refused rule included.
+    audit.record(current_user, "case_view", "case", record.id, "service_form")
+    db.session.commit()
+    return render_template("caselog/service_form.html", case=record, form=form)
