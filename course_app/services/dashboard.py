@@ -5,15 +5,17 @@ from . import couples, learning, letters
 
 
 @dataclass
-class PersonChecklist:
+class PersonProgress:
+    """One person's way to the certificate: their modules (learning.ModuleProgress) and their
+    good-conduct letter (letters.LetterSummary). The couple's checklist and the reviewers' desk
+    both show it."""
     user: object
     modules: list = field(default_factory=list)
-    #: The partner's good-conduct letter (SKCK): a letters.LetterSummary.
     letter: object = None
 
     @property
     def modules_done(self):
-        return sum(1 for m in self.modules if m.passed and m.lessons_read >= m.lessons_total)
+        return sum(1 for m in self.modules if m.is_complete)
 
 
 @dataclass
@@ -23,16 +25,16 @@ class CoupleChecklist:
     partner_missing: bool
 
 
-def _person(user):
-    return PersonChecklist(user=user, modules=learning.module_progress(user),
-                           letter=letters.letter_summary(user))
+def person_progress(user, today=None):
+    return PersonProgress(user=user, modules=learning.module_progress(user),
+                          letter=letters.letter_summary(user, today))
 
 
 def checklist_for(user):
     """Each partner's module status and best score, and their letter's status."""
     couple = couples.current_couple(user)
-    people = [_person(user)]
+    people = [person_progress(user)]
     partner = couples.partner_of(user, couple) if couple else None
     if partner is not None:
-        people.append(_person(partner))
+        people.append(person_progress(partner))
     return CoupleChecklist(couple=couple, people=people, partner_missing=partner is None)

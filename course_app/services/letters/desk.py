@@ -1,13 +1,13 @@
 """The reviewers' desk: the queue of letters and the progress of couples (DESIGN §5, issue 3)."""
-from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 
 from ...extensions import db
 from ...models import Couple, CoupleMember, User
 from ...models.letters import Letter
-from .. import clock, learning
-from . import STATUS_LABELS, LetterSummary, letter_summary
+from .. import clock
+from ..dashboard import person_progress
+from . import STATUS_LABELS
 
 
 def review_queue(status=None, date_from=None, date_to=None, query=None):
@@ -44,21 +44,8 @@ def couples_query(query=None):
     return statement
 
 
-@dataclass
-class PersonProgress:
-    user: User
-    modules: list
-    letter: LetterSummary
-
-    @property
-    def modules_done(self):
-        return sum(1 for m in self.modules if m.is_complete)
-
-
 def couple_progress(couple, today=None):
-    """Each active partner's module progress and letter status."""
-    return [PersonProgress(user=m.user, modules=learning.module_progress(m.user),
-                           letter=letter_summary(m.user, today))
-            for m in couple.active_members]
+    """Each active partner's module progress and letter status (dashboard.PersonProgress)."""
+    return [person_progress(m.user, today) for m in couple.active_members]
 
 
