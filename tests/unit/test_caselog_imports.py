@@ -3,7 +3,6 @@ column and reason; categories matched case- and accent-insensitively; duplicates
 nothing written unless the whole file is valid and confirmed."""
 import csv
 import io
-import time
 from datetime import date, datetime
 from pathlib import Path
 
@@ -68,7 +67,7 @@ def test_a_clean_file_is_previewed_then_imported_whole_on_confirmation():
     db.session.commit()
 
     assert len(ids) == 4 and case_count() == 4
-    first = cases.get_case_or_404(ids[0])
+    first = cases.get_case(ids[0])
     assert first.external_ref == "LP/B/101/VIII/2026/SINTETIS" and first.source.code == "polres"
     assert (first.incident_date, first.report_date, first.delay_days) == (date(2026, 8, 2), date(2026, 8, 5), 3)
     assert sorted(first.codes("violence_type")) == ["fisik", "psikis"] and first.kdrt
@@ -77,7 +76,7 @@ def test_a_clean_file_is_previewed_then_imported_whole_on_confirmation():
     assert first.victims[0].name == "Malina Tokabe" and first.victims[0].age_at_incident == 32
     assert first.relationships[0].relationship_kind.code == "suami_istri"
     assert first.import_batch_id == batch.id and first.status == "open"
-    outside = cases.get_case_or_404(ids[3])
+    outside = cases.get_case(ids[3])
     assert outside.outside_city and outside.location_detail == "Kabupaten Kupang" and outside.kecamatan is None
     assert outside.incident_date == date(2026, 9, 5)  # Excel serial 46270
     assert db.session.get(ImportBatch, batch.id).state == "imported"
@@ -222,7 +221,7 @@ def test_a_formula_cell_is_stored_as_text_and_neutralised_in_every_export():
     (case_id,) = imports.confirm_import(batch, None)
     db.session.commit()
 
-    case = cases.get_case_or_404(case_id)
+    case = cases.get_case(case_id)
     assert case.narrative == formula and case.external_ref == "=1+1"
     assert case.victims[0].name == "@SUM(A1:A9)" and case.perpetrators[0].name == "-2+3"
 
@@ -237,7 +236,9 @@ def test_a_formula_cell_is_stored_as_text_and_neutralised_in_every_export():
     assert exports.neutralise(12) == 12 and exports.neutralise("Oebobo") == "Oebobo"
 
 
-def test_a_10000_row_file_is_checked_and_imported_in_seconds():
+def test_a_10000_row_file_is_checked_and_imported_whole():
+    """Every row of a large file becomes one case, numbered in file order. The time it takes is
+    a `make bench` row (bench/caselog_import_whole.py), not an assertion here."""
     kecamatan = ["Alak", "Maulafa", "Oebobo", "Kelapa Lima", "Kota Raja", "Kota Lama"]
     rows = [row(no_laporan=f"LP/{i}/2026", kecamatan=kecamatan[i % 6],
                 tanggal_kejadian=f"{1 + i % 28:02d}/0{1 + i % 9}/2026",
@@ -245,17 +246,15 @@ def test_a_10000_row_file_is_checked_and_imported_in_seconds():
                 korban_nama=f"Korban {i}", korban_umur=str(5 + i % 60)) for i in range(10_000)]
     data = csv_bytes(rows, delimiter=";")
 
-    started = time.perf_counter()
     batch, result = imports.preview_file("besar.csv", data, "polres", None, today=TODAY)
     db.session.commit()
     ids = imports.confirm_import(batch, None)
     db.session.commit()
-    elapsed = time.perf_counter() - started
 
-    assert result.ok and len(ids) == 10_000 and case_count() == 10_000
-    assert elapsed < 60, f"10,000 rows took {elapsed:.1f} s"
-    numbers = db.session.scalars(select(Case.number).order_by(Case.id).limit(2)).all()
-    assert numbers == ["P3A-2026-00001", "P3A-2026-00002"]
+    assert result.ok and result.problems == [] and len(ids) == 10_000 and case_count() == 10_000
+    numbers = db.session.scalars(select(Case.number).order_by(Case.id)).all()
+    assert numbers == [f"P3A-2026-{n:05d}" for n in range(1, 10_001)]
+    assert db.session.get(ImportBatch, batch.id).state == "imported"
 
 
 def test_cli_import_dry_run_writes_nothing(runner, tmp_path):

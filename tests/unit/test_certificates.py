@@ -47,10 +47,14 @@ def missing_codes(couple):
 
 # --- eligibility, in one function ------------------------------------------------------------
 
-def test_a_couple_with_everything_done_is_eligible(keys):
+def test_a_couple_with_everything_done_is_eligible(keys_dir):
+    """Both partners passed every module, hold approved letters and are over 19 on the wedding
+    date: nothing is missing. (No signing key, so nothing is issued and locked meanwhile.)"""
     modules = make_modules(2)
-    couple, *_ = make_ready_couple(modules, pass_all=False)
-    assert missing_codes(couple) == ["modules"]
+    couple, *_ = make_ready_couple(modules)
+    result = certificates.eligibility(couple)
+    assert result.eligible is True
+    assert result.missing == []
 
 
 def test_eligibility_says_exactly_which_modules_each_partner_still_lacks(keys):
@@ -92,13 +96,26 @@ def test_a_partner_under_19_on_the_wedding_date_needs_a_court_dispensation(keys)
     assert count_certificates() == 0
 
 
-def test_nineteen_on_the_wedding_day_itself_is_old_enough(keys):
-    wedding = clock.today() + timedelta(days=120)
-    birthday = date(wedding.year - 19, wedding.month, min(wedding.day, 28))
-    person = factories.make_user(birth_date=birthday)
-    couple, *_ = make_ready_couple(make_modules(1), second=person)
-    assert couple.planned_wedding_date >= birthday.replace(year=birthday.year + 19)
-    assert missing_codes(couple) == []
+@pytest.mark.parametrize("wedding_after_19th_birthday, age, missing", [
+    (timedelta(days=-1), 18, ["age"]),  # the wedding is the day before the 19th birthday
+    (timedelta(days=0), 19, []),        # the wedding is on the 19th birthday itself
+    (timedelta(days=1), 19, []),
+], ids=["day-before-19th-birthday", "on-19th-birthday", "day-after"])
+def test_nineteen_on_the_planned_wedding_date_itself_is_old_enough(keys_dir, wedding_after_19th_birthday,
+                                                                   age, missing):
+    """UU 16/2019, art. 7(1): at least 19 on the planned wedding date, to the day."""
+    days = 120
+    while (clock.today() + timedelta(days=days) - wedding_after_19th_birthday).timetuple()[1:3] == (2, 29):
+        days += 1  # a 29 February 19th birthday has no birth date 19 years before it
+    wedding = clock.today() + timedelta(days=days)
+    nineteenth_birthday = wedding - wedding_after_19th_birthday
+    born = nineteenth_birthday.replace(year=nineteenth_birthday.year - 19)
+    person = factories.make_user(birth_date=born)
+    couple, *_ = make_ready_couple(make_modules(1), second=person, wedding_in_days=days)
+
+    assert couple.planned_wedding_date == wedding
+    assert certificates.age_on(born, couple.planned_wedding_date) == age
+    assert missing_codes(couple) == missing
 
 
 def test_age_counts_whole_years_and_leap_day_birthdays_turn_on_the_first_of_march():

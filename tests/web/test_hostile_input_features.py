@@ -27,6 +27,7 @@ from course_app.models.caselog.records import AuditEntry
 from tests.certificate_builders import keys_fixture, make_certificate  # noqa: F401
 
 from .. import factories
+from .pages import text
 from .test_hostile_input import NASTY, VALUES
 
 SETTINGS = settings(max_examples=25, deadline=None, derandomize=True,
@@ -222,13 +223,28 @@ def test_hostile_import_files_never_error_and_import_nothing(world):
 @pytest.mark.parametrize("content", [b"no_laporan,tanggal\rLP/1,x\n", b"a,b\n\x81\x8d\x8f,\x90\x9d\n",
                                      b"a,b\n" + b"x" * 200_000 + b",y\n"],
                          ids=["bare carriage return", "neither utf-8 nor cp1252", "huge field"])
-def test_csv_files_that_once_crashed_the_import_get_a_preview_or_a_message(world, content):
+def test_csv_files_that_once_crashed_the_import_get_a_preview_of_their_problems(world, content):
     """Regressions found by the test above: csv.Error (bare CR, a field over the csv module's
-    size limit) and an unbound `text` (bytes cp1252 leaves undefined) were 500s."""
+    size limit) and an unbound `text` (bytes cp1252 leaves undefined) were 500s. Now each file
+    is read to its end and the caseworker sees its preview: what is wrong (the required columns
+    these files lack), nothing imported, no button to confirm; the database holds no new case."""
+    from course_app.models.caselog import Case
+
     browser, _ids = world
+    cases_before, last_id = db.session.scalar(select(func.count()).select_from(Case)), last_audit_id()
     response = browser.post("/kasus/impor", data={"source": "polres", "file": (io.BytesIO(content), "data.csv")},
                             content_type="multipart/form-data")
-    assert response.status_code in (200, 302)
+
+    assert response.status_code == 302 and re.search(r"/kasus/impor/\d+$", response.headers["Location"])
+    preview = browser.get(response.headers["Location"])
+    page = text(preview)
+    assert "Pratinjau impor data.csv" in page
+    assert "masalah ditemukan — belum ada yang diimpor" in page
+    assert "Kolom wajib tidak ada" in page
+    assert "/konfirmasi" not in preview.get_data(as_text=True)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Case)) == cases_before
+    assert audit_actions_since(last_id) <= {"import_preview", "import_view"}
 
 
 # --- lookup lists: a random label can be a valid one --------------------------------------------
