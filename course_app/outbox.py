@@ -1,6 +1,7 @@
 """Sending the mail outbox: `flask mail send` (cron), and after requests in development.
 
-The rules live in services/mail/; this wires them to the command line and to the request cycle.
+Queuing lives in services/mail/, sending in mail_delivery.py (the worker); this wires them to
+the command line and to the request cycle.
 """
 import logging
 
@@ -16,9 +17,10 @@ log = logging.getLogger(__name__)
 @click.option("--limit", default=500, show_default=True, help="Most messages to try in this run.")
 def send_command(limit):
     """Send the messages that are due, with retries and backoff (run it from cron every minute)."""
+    from . import mail_delivery
     from .services import mail
 
-    result = mail.deliver_due(limit=limit)
+    result = mail_delivery.deliver_due(limit=limit)
     counts = mail.outbox_counts()
     click.echo(f"sent {result['sent']}, retrying {result['retrying']}, failed {result['failed']}; "
                f"outbox: {counts['waiting']} waiting, {counts['failed']} failed")
@@ -47,12 +49,12 @@ def register(app):
 
 
 def _send_now(app):
+    from . import mail_delivery
     from .extensions import db
-    from .services import mail
 
     with app.app_context():
         try:
-            mail.deliver_due(limit=20)
+            mail_delivery.deliver_due(limit=20)
         except Exception:  # noqa: BLE001 - a failure to send never fails the request
             log.exception("sending the outbox after a request failed")
         finally:

@@ -35,14 +35,14 @@ def _download(data, mimetype, filename):
 @bp.get("/<cid>/pdf")
 @roles_required("participant", "reviewer")
 def pdf(cid):
-    certificate = service.get_own_certificate_or_404(cid, current_user)
+    certificate = service.find_own_certificate(cid, current_user)
     return _download(certificate.pdf, "application/pdf", f"sertifikat-pranikah-{certificate.id}.pdf")
 
 
 @bp.get("/<cid>/qr.svg")
 @roles_required("participant", "reviewer")
 def qr_svg(cid):
-    certificate = service.get_own_certificate_or_404(cid, current_user)
+    certificate = service.find_own_certificate(cid, current_user)
     return _download(qr.svg(certificate.snapshot["verify_url"]), "image/svg+xml",
                      f"qr-sertifikat-{certificate.id}.svg")
 
@@ -50,7 +50,7 @@ def qr_svg(cid):
 @bp.get("/<cid>/qr.png")
 @roles_required("participant", "reviewer")
 def qr_png(cid):
-    certificate = service.get_own_certificate_or_404(cid, current_user)
+    certificate = service.find_own_certificate(cid, current_user)
     return _download(qr.png(certificate.snapshot["verify_url"]), "image/png",
                      f"qr-sertifikat-{certificate.id}.png")
 
@@ -75,14 +75,14 @@ def _detail(certificate, form=None, code=200):
 @bp.get("/kelola/<cid>")
 @roles_required("reviewer")
 def detail(cid):
-    certificate = service.get_certificate_or_404(cid)
+    certificate = service.find_certificate(cid)
     return _detail(certificate)
 
 
 @bp.post("/kelola/<cid>/cabut")
 @roles_required("reviewer")
 def revoke(cid):
-    certificate = service.get_certificate_or_404(cid)
+    certificate = service.find_certificate(cid)
     form = RevokeForm()
     if form.validate_on_submit():
         try:
@@ -123,7 +123,7 @@ def dispensations():
 @bp.post("/dispensasi/<int:couple_id>")
 @roles_required("reviewer")
 def record_dispensation(couple_id):
-    couple = service.get_couple_or_404(couple_id)
+    couple = service.find_couple(couple_id)
     form = DispensationForm(prefix=f"c{couple.id}")
     form.user_id.choices = [(m.user_id, m.user.full_name) for m in couple.active_members]
     if form.validate_on_submit():

@@ -84,12 +84,12 @@ def update_wedding(user, couple, *, planned_wedding_date, institution_type, inst
 
 
 def _add_member(couple, user):
-    db.session.add(CoupleMember(couple_id=couple.id, user_id=user.id, active_user_id=user.id))
     try:
-        db.session.flush()
+        with db.session.begin_nested():  # only this membership is undone, never the caller's work
+            db.session.add(CoupleMember(couple_id=couple.id, user_id=user.id, active_user_id=user.id))
+            db.session.flush()
     except IntegrityError:
         # A parallel request already put this person in a couple (unique active_user_id).
-        db.session.rollback()
         raise DomainError(_l("Anda sudah terdaftar dalam pasangan.")) from None
 
 

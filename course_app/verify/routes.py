@@ -108,7 +108,7 @@ def page_upper(cid):
 @limiter.limit(verify_rate_limit)
 @roles_required("officiant")
 def record_marriage(cid):
-    certificate = service.get_certificate_or_404(cid)
+    certificate = service.find_certificate(cid)
     form = MarriageForm()
     if form.validate_on_submit():
         try:

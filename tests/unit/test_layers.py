@@ -85,3 +85,26 @@ def test_no_model_imports_a_service():
              for name in imports_of(module, top_level_only=False)
              if name.startswith("course_app.services")]
     assert found == []
+
+
+HTTP_NAMES = {"request", "session", "abort", "flash", "redirect", "render_template", "url_for",
+              "make_response", "g"}
+
+
+def test_services_speak_no_http_and_leave_the_transaction_to_the_caller():
+    """Services take plain arguments, raise domain errors (NotFound, Forbidden, DomainError) and
+    flush; the view or CLI command commits, and the app turns NotFound into 404 (errors.py)."""
+    found = []
+    for module, path in MODULES.items():
+        if not module.startswith("course_app.services"):
+            continue
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module in ("flask", "flask_login", "werkzeug.exceptions"):
+                found += [f"{module}: imports {a.name}" for a in node.names
+                          if a.name in HTTP_NAMES or a.name == "current_user" or node.module == "werkzeug.exceptions"]
+            if isinstance(node, ast.Attribute) and (node.attr.endswith("_or_404") or node.attr in ("commit", "rollback")):
+                found.append(f"{module}:{node.lineno}: .{node.attr}")
+            if isinstance(node, ast.FunctionDef) and node.name.endswith("_or_404"):
+                found.append(f"{module}:{node.lineno}: def {node.name}")
+    assert found == []

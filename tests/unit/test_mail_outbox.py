@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 
+from course_app import mail_delivery as delivery
 from course_app.extensions import db
 from course_app.models.mail import OutboxMessage
 from course_app.services import mail
 from course_app.services.clock import utcnow
-from course_app.services.mail import delivery
 from tests.mailbox import closed_port, rows, sent
 
 LINK = "http://127.0.0.1:5000/atur-ulang-kata-sandi/" + "eyJ1IjoxLCJmIjoiYWJjZGVmIn0." * 4
@@ -43,7 +43,7 @@ def test_a_queued_message_waits_in_the_outbox_until_the_worker_sends_it(app, del
     assert (row.status, row.attempts, row.sent_at) == ("waiting", 0, None)
     assert delivered == []  # nothing talks to a mail server during the change
 
-    result = mail.deliver_due()
+    result = delivery.deliver_due()
 
     assert result == {"sent": 1, "retrying": 0, "failed": 0}
     assert [(m["To"], m["Subject"], m.get_content().strip()) for m in delivered] == [
@@ -52,7 +52,7 @@ def test_a_queued_message_waits_in_the_outbox_until_the_worker_sends_it(app, del
     [row] = rows()
     assert row.status == "sent" and row.sent_at is not None and row.attempts == 1
     assert row.body == ""  # a sent reset link does not stay in the database
-    assert mail.deliver_due() == {"sent": 0, "retrying": 0, "failed": 0}  # never twice
+    assert delivery.deliver_due() == {"sent": 0, "retrying": 0, "failed": 0}  # never twice
 
 
 # --- a mail server that is down --------------------------------------------------------------
@@ -69,7 +69,7 @@ def test_a_refused_connection_leaves_the_message_waiting_with_one_attempt_and_a_
     queue(to="penerima.rahasia@contoh.test")
     now = utcnow()
 
-    result = mail.deliver_due(now=now)
+    result = delivery.deliver_due(now=now)
 
     assert result == {"sent": 0, "retrying": 1, "failed": 0}
     db.session.expire_all()
@@ -77,14 +77,14 @@ def test_a_refused_connection_leaves_the_message_waiting_with_one_attempt_and_a_
     assert (row.status, row.attempts, row.last_error) == ("waiting", 1, "ConnectionRefusedError")
     assert row.next_attempt_at == now + timedelta(seconds=refused.config["MAIL_RETRY_SECONDS"])
     assert row.body == "Halo"  # kept until it is sent
-    assert mail.deliver_due(now=now + timedelta(seconds=1))["retrying"] == 0  # not due yet
+    assert delivery.deliver_due(now=now + timedelta(seconds=1))["retrying"] == 0  # not due yet
 
 
 def test_a_server_failure_stops_the_run_so_the_other_messages_keep_their_attempts(refused):
     for n in range(3):
         queue(to=f"penerima.{n}@contoh.test")
 
-    mail.deliver_due()
+    delivery.deliver_due()
 
     db.session.expire_all()
     assert [row.attempts for row in rows()] == [1, 0, 0]
@@ -97,7 +97,7 @@ def test_retries_back_off_and_the_message_fails_for_good_after_max_attempts(refu
     waits = []
     for _ in range(3):
         before = now
-        mail.deliver_due(now=now)
+        delivery.deliver_due(now=now)
         db.session.expire_all()
         [row] = rows()
         waits.append(row.next_attempt_at - before)
@@ -144,7 +144,7 @@ def test_a_refused_recipient_fails_only_its_own_message_and_the_error_names_no_a
     queue(to="ditolak@contoh.test")
     queue(to="diterima@contoh.test")
 
-    assert mail.deliver_due() == {"sent": 1, "retrying": 1, "failed": 0}
+    assert delivery.deliver_due() == {"sent": 1, "retrying": 1, "failed": 0}
 
     db.session.expire_all()
     refused_row, accepted_row = rows()
@@ -163,13 +163,13 @@ def test_two_workers_never_claim_the_same_message(app):
 
 def test_sent_and_failed_messages_are_deleted_after_the_keeping_period(app, delivered):
     queue()
-    mail.deliver_due()
+    delivery.deliver_due()
     later = utcnow() + timedelta(days=app.config["MAIL_KEEP_DAYS"] + 1)
     queue(to="baru@contoh.test")
     db.session.get(OutboxMessage, rows()[-1].id).next_attempt_at = later + timedelta(days=1)
     db.session.commit()
 
-    mail.deliver_due(now=later)
+    delivery.deliver_due(now=later)
 
     db.session.expire_all()
     assert [row.recipient for row in rows()] == ["baru@contoh.test"]

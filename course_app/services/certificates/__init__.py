@@ -17,7 +17,7 @@ from .dashboard import (  # noqa: F401
     CertificatePanel,
     certificate_panel,
     complete_learning_for_demo,
-    get_own_certificate_or_404,
+    find_own_certificate,
 )
 from .eligibility import (  # noqa: F401
     Eligibility,
@@ -25,7 +25,7 @@ from .eligibility import (  # noqa: F401
     couples_needing_dispensation,
     dispensation_for,
     eligibility,
-    get_couple_or_404,
+    find_couple,
     record_dispensation,
 )
 from .issuing import (  # noqa: F401
@@ -49,8 +49,8 @@ from .rules import (  # noqa: F401
     STATUS_LABELS,
     age_on,
     clean_name,
+    find_certificate,
     get_certificate,
-    get_certificate_or_404,
     latest_certificate,
     live_certificate,
     local_today,

@@ -2,13 +2,12 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from flask import abort
 from sqlalchemy import select
 
 from ...extensions import db
 from ...models import Couple
 from ...models.certificates import Certificate
-from .. import learning, quizzes, signing
+from .. import NotFound, learning, quizzes, signing
 from ..clock import utcnow
 from .eligibility import Eligibility, eligibility
 from .rules import get_certificate, latest_certificate, status_of
@@ -33,17 +32,17 @@ def certificate_panel(couple, user):
                             waiting_for_key=result.eligible and not signing.can_sign())
 
 
-def get_own_certificate_or_404(raw_id, user):
-    """A certificate its couple's members (and P3A reviewers) may download; 404 for anyone
-    else, and for ids that don't exist, alike."""
+def find_own_certificate(raw_id, user):
+    """A certificate its couple's members (and P3A reviewers) may download; NotFound for
+    anyone else, and for ids that don't exist, alike (the app answers 404)."""
     certificate = get_certificate(raw_id)
     if certificate is None:
-        abort(404)
+        raise NotFound()
     if user.has_role("reviewer"):
         return certificate
     if user.has_role("participant") and any(m.user_id == user.id for m in certificate.couple.members):
         return certificate
-    abort(404)
+    raise NotFound()
 
 
 def complete_learning_for_demo(user):

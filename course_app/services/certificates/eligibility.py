@@ -2,14 +2,14 @@
 age condition (UU 16/2019, art. 7)."""
 from dataclasses import dataclass, field
 
-from flask import abort, current_app
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 
 from ...extensions import db
 from ...models import Couple, CoupleMember, User
 from ...models.certificates import Dispensation
-from .. import DomainError, events, learning, letters
+from .. import DomainError, NotFound, events, learning, letters
 from ..clock import utcnow
 from .rules import age_on, local_today, revoked_certificate
 
@@ -130,8 +130,8 @@ def couples_needing_dispensation(today=None, query=None, limit=50):
     return result
 
 
-def get_couple_or_404(couple_id):
+def find_couple(couple_id):
     couple = db.session.get(Couple, couple_id)
     if couple is None:
-        abort(404)
+        raise NotFound()
     return couple

@@ -4,13 +4,12 @@ import re
 import secrets
 import unicodedata
 
-from flask import abort
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...extensions import db
 from ...models.certificates import Certificate
-from .. import signing
+from .. import NotFound, signing
 from ..clock import (
     local_today,  # noqa: F401  (callers use certificates.local_today)
     utcnow,
@@ -64,11 +63,11 @@ def get_certificate(raw_id):
     return db.session.get(Certificate, certificate_id) if certificate_id else None
 
 
-def get_certificate_or_404(raw_id):
-    """The certificate for staff pages (reviewers, officiants); unknown ids answer 404."""
+def find_certificate(raw_id):
+    """The certificate for staff pages (reviewers, officiants); unknown ids are NotFound (the app answers 404)."""
     certificate = get_certificate(raw_id)
     if certificate is None:
-        abort(404)
+        raise NotFound()
     return certificate
 
 

@@ -2,7 +2,8 @@
 
 `send_mail()` only adds a row to `mail_outbox` and flushes: the message is committed with the
 change that caused it, or rolled back with it. Nothing talks to a mail server during a request;
-`deliver_due()` (the `flask mail send` command, and after each request in development) sends
+the mail worker (course_app/mail_delivery.py: `flask mail send`, and after each request in
+development) sends
 the committed messages later, retrying with backoff. So a mail server that is down delays mail
 and never fails, undoes or misreports an action.
 """
@@ -13,7 +14,6 @@ from sqlalchemy import case, func, select
 from ...extensions import db
 from ...models.mail import OutboxMessage
 from ..clock import utcnow
-from .delivery import deliver_due, describe_error, retry_delay  # noqa: F401  (the worker step)
 
 
 def send_mail(to, subject, body):

@@ -1,6 +1,6 @@
-"""The worker step: send the committed, due outbox messages, retrying with backoff.
+"""The mail worker: send the committed, due outbox messages, retrying with backoff.
 
-This is the one place outside a view or command that commits, on purpose: each message is
+A worker, not a service: like a CLI command it owns its transactions. Each message is
 claimed in its own short transaction before the mail server is contacted, and its result is
 recorded in another, so two workers (cron and a development request) never send the same claim,
 and one message's failure never undoes another's record. A worker that dies mid-send leaves the
@@ -14,9 +14,10 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
-from ...extensions import db
-from ...models.mail import OutboxMessage
-from ..clock import utcnow
+from .extensions import db
+from .models.mail import OutboxMessage
+from .services.clock import utcnow
+from .services.mail import as_email
 
 log = logging.getLogger(__name__)
 
@@ -151,8 +152,6 @@ class transport_for:  # noqa: N801 - used as a function: `with transport_for(con
         return False
 
     def send_smtp(self, message):
-        from . import as_email
-
         config = self.config
         try:
             if self.smtp is None:
@@ -170,8 +169,6 @@ class transport_for:  # noqa: N801 - used as a function: `with transport_for(con
             raise
 
     def send_to_list(self, message):
-        from . import as_email
-
         current_app.extensions.setdefault("mail_sent", []).append(
             as_email(message, self.config["MAIL_FROM"]))
 
