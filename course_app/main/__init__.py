@@ -1,0 +1,1 @@
+"""Public pages (blueprint `main`): home, help and contacts, language choice, health checks."""
