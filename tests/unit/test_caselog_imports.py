@@ -67,7 +67,7 @@ def test_a_clean_file_is_previewed_then_imported_whole_on_confirmation():
     db.session.commit()
 
     assert len(ids) == 4 and case_count() == 4
-    first = cases.get_case_or_404(ids[0])
+    first = cases.get_case(ids[0])
     assert first.external_ref == "LP/B/101/VIII/2026/SINTETIS" and first.source.code == "polres"
     assert (first.incident_date, first.report_date, first.delay_days) == (date(2026, 8, 2), date(2026, 8, 5), 3)
     assert sorted(first.codes("violence_type")) == ["fisik", "psikis"] and first.kdrt
@@ -76,7 +76,7 @@ def test_a_clean_file_is_previewed_then_imported_whole_on_confirmation():
     assert first.victims[0].name == "Malina Tokabe" and first.victims[0].age_at_incident == 32
     assert first.relationships[0].relationship_kind.code == "suami_istri"
     assert first.import_batch_id == batch.id and first.status == "open"
-    outside = cases.get_case_or_404(ids[3])
+    outside = cases.get_case(ids[3])
     assert outside.outside_city and outside.location_detail == "Kabupaten Kupang" and outside.kecamatan is None
     assert outside.incident_date == date(2026, 9, 5)  # Excel serial 46270
     assert db.session.get(ImportBatch, batch.id).state == "imported"
@@ -221,7 +221,7 @@ def test_a_formula_cell_is_stored_as_text_and_neutralised_in_every_export():
     (case_id,) = imports.confirm_import(batch, None)
     db.session.commit()
 
-    case = cases.get_case_or_404(case_id)
+    case = cases.get_case(case_id)
     assert case.narrative == formula and case.external_ref == "=1+1"
     assert case.victims[0].name == "@SUM(A1:A9)" and case.perpetrators[0].name == "-2+3"
 

@@ -171,6 +171,44 @@ def test_list_searches_by_number_or_reference_and_filters(client, staff):
     assert "LP/A" not in (detail or "")  # what was typed is never logged
 
 
+def test_search_takes_percent_and_underscore_literally(client, staff):
+    literal = factories.make_case(external_ref="LP/50%_A")
+    other = factories.make_case(external_ref="LP/500xA")
+    db.session.commit()
+    page = text(client.get("/kasus/?q=50%25_"))
+    assert literal.number in page and other.number not in page
+
+
+def test_a_child_victim_without_guardian_consent_is_flagged_on_the_case_page(client, staff):
+    """UU 35/2014: a child is under 18 at the incident — 17 is a child, 18 is not."""
+    child = factories.make_case(victims=[{"name": "A", "sex": "P", "age": 17}], relationships={})
+    adult = factories.make_case(victims=[{"name": "B", "sex": "P", "age": 18}], relationships={})
+    consented = factories.make_case(victims=[{"name": "C", "sex": "P", "age": 9}], relationships={},
+                                    guardian_consent=True, guardian_name="Wali Contoh")
+    db.session.commit()
+    notice = "persetujuan orang tua/wali belum dicatat"
+    assert notice in text(client.get(f"/kasus/{child.id}"))
+    assert notice not in text(client.get(f"/kasus/{adult.id}"))
+    assert notice not in text(client.get(f"/kasus/{consented.id}"))
+
+
+def test_a_missing_case_batch_or_lookup_answers_404(client, staff, admin):
+    assert client.get("/kasus/999999").status_code == 404
+    assert client.get("/kasus/999999/ubah").status_code == 404
+    assert client.get("/kasus/impor/999999").status_code == 404
+    assert client.get("/kasus/daftar-pilihan/999999").status_code == 404
+
+
+def test_export_file_names_are_quoted_attachments(client, staff):
+    factories.make_case(report_date=date(2026, 3, 4))
+    db.session.commit()
+    response = client.get("/kasus/unduh?format=csv")
+    assert re.fullmatch(r'attachment; filename="?kasus-[\w-]+\.csv"?', response.headers["Content-Disposition"])
+    response = client.get("/kasus/laporan/unduh?format=xlsx&dimension=cause&from=2026-01-01&to=2026-12-31")
+    assert response.headers["Content-Disposition"] == \
+        "attachment; filename=laporan-kasus-cause-2026-01-01-2026-12-31.xlsx"
+
+
 def test_list_is_paginated(client, staff):
     for i in range(27):
         factories.make_case(external_ref=f"LP/P/{i}")

@@ -63,7 +63,7 @@ def lookup_new(kind):
 @bp.route("/daftar-pilihan/<int:lookup_id>", methods=["GET", "POST"])
 @case_admin_required
 def lookup_edit(lookup_id):
-    entry = lookups.get_lookup_or_404(lookup_id)
+    entry = lookups.get_lookup(lookup_id)
     form = LookupForm(obj=entry)
     if form.validate_on_submit():
         try:
@@ -84,7 +84,7 @@ def lookup_edit(lookup_id):
 @bp.post("/daftar-pilihan/<int:lookup_id>/hapus")
 @case_admin_required
 def lookup_delete(lookup_id):
-    entry = lookups.get_lookup_or_404(lookup_id)
+    entry = lookups.get_lookup(lookup_id)
     if not FlaskForm().validate_on_submit():
         abort(400)
     kind, code = entry.kind, entry.code

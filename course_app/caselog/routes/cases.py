@@ -1,6 +1,5 @@
 """Case-log views: the case list and export, the case form, the case page, status and services."""
 from flask import (
-    Response,
     abort,
     flash,
     redirect,
@@ -23,7 +22,7 @@ from ..forms import (
     formdata_from_payload,
 )
 from . import bp
-from .downloads import XLSX
+from .downloads import CSV, XLSX, attachment
 from .query import date_arg
 
 PER_PAGE = 25
@@ -71,10 +70,8 @@ def cases_export():
     db.session.commit()
     stamp = clock.stamp()
     if kind == "csv":
-        return Response(exports.cases_csv(rows), mimetype="text/csv; charset=utf-8", headers={
-            "Content-Disposition": f'attachment; filename="kasus-{stamp}.csv"'})
-    return Response(exports.cases_xlsx(rows), mimetype=XLSX, headers={
-        "Content-Disposition": f'attachment; filename="kasus-{stamp}.xlsx"'})
+        return attachment(exports.cases_csv(rows), CSV, f"kasus-{stamp}.csv")
+    return attachment(exports.cases_xlsx(rows), XLSX, f"kasus-{stamp}.xlsx")
 
 
 
@@ -124,24 +121,19 @@ def new_case():
 
 @bp.get("/<int:case_id>")
 def case(case_id):
-    record = cases.get_case_or_404(case_id)
+    record = cases.get_case(case_id)
     audit.record(current_user, "case_view", "case", record.id)
     db.session.commit()
     status_form = StatusForm(formdata=None)
     status_form.status.choices = [(code, _(STATUS_LABELS[code])) for code in cases.TRANSITIONS[record.status]]
     return render_template("caselog/case.html", case=record, timeline=cases.timeline(record),
                            status_form=status_form,
-                           statuses=STATUS_LABELS, child_without_guardian=_child_without_guardian(record))
-
-
-def _child_without_guardian(record):
-    return not record.guardian_consent and any(
-        v.age_at_incident is not None and v.age_at_incident < 18 for v in record.victims)
+                           statuses=STATUS_LABELS, child_without_guardian=cases.child_without_guardian(record))
 
 
 @bp.route("/<int:case_id>/ubah", methods=["GET", "POST"])
 def edit_case(case_id):
-    record = cases.get_case_or_404(case_id)
+    record = cases.get_case(case_id)
     if request.method == "GET":
         form = CaseForm(formdata=None, data=formdata_from_payload(cases.payload_from_case(record)))
         return _case_form_page(form, record)
@@ -157,7 +149,7 @@ def edit_case(case_id):
         except DomainError as error:
             db.session.rollback()
             _show_problems(form, error)
-            record = cases.get_case_or_404(case_id)
+            record = cases.get_case(case_id)
         else:
             flash(_("Perubahan kasus %(number)s tersimpan.", number=record.number), "success")
             return redirect(url_for("caselog.case", case_id=record.id))
@@ -166,7 +158,7 @@ def edit_case(case_id):
 
 @bp.post("/<int:case_id>/status")
 def change_status(case_id):
-    record = cases.get_case_or_404(case_id)
+    record = cases.get_case(case_id)
     form = StatusForm()
     form.status.choices = [(code, STATUS_LABELS[code]) for code in STATUS_LABELS]
     if not form.validate_on_submit():
@@ -187,7 +179,7 @@ def change_status(case_id):
 
 @bp.route("/<int:case_id>/layanan", methods=["GET", "POST"])
 def add_service(case_id):
-    record = cases.get_case_or_404(case_id)
+    record = cases.get_case(case_id)
     form = ServiceForm()
     form.victim_id.choices = [(v.id, _("Korban %(n)d: %(name)s", n=i, name=v.name or ""))
                               for i, v in enumerate(record.victims, 1)]
@@ -208,7 +200,7 @@ def add_service(case_id):
                 field.errors = list(field.errors) + [error.message]
             else:
                 flash(error.message, "error")
-            record = cases.get_case_or_404(case_id)
+            record = cases.get_case(case_id)
         else:
             flash(_("Layanan dicatat."), "success")
             return redirect(url_for("caselog.case", case_id=record.id) + "#linimasa")

@@ -57,7 +57,7 @@ def import_sample():
 
 @bp.get("/impor/<int:batch_id>")
 def import_preview(batch_id):
-    batch = imports.get_batch_or_404(batch_id, current_user)
+    batch = imports.get_batch(batch_id, current_user)
     result = imports.load_preview(batch) if batch.state == "preview" else None
     audit.record(current_user, "import_view", "import", batch.id)
     db.session.commit()
@@ -72,7 +72,7 @@ def _preview_labels():
 
 @bp.post("/impor/<int:batch_id>/konfirmasi")
 def import_confirm(batch_id):
-    batch = imports.get_batch_or_404(batch_id, current_user)
+    batch = imports.get_batch(batch_id, current_user)
     if not FlaskForm().validate_on_submit():
         abort(400)
     try:
@@ -89,7 +89,7 @@ def import_confirm(batch_id):
 
 @bp.post("/impor/<int:batch_id>/batal")
 def import_discard(batch_id):
-    batch = imports.get_batch_or_404(batch_id, current_user)
+    batch = imports.get_batch(batch_id, current_user)
     if not FlaskForm().validate_on_submit():
         abort(400)
     imports.discard_import(batch)

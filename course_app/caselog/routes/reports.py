@@ -1,6 +1,5 @@
 """Case-log views: reports and their export."""
 from flask import (
-    Response,
     abort,
     render_template,
     request,
@@ -11,7 +10,7 @@ from ...extensions import db
 from ...services import clock
 from ...services.caselog import audit, exports, reports
 from . import bp
-from .downloads import XLSX
+from .downloads import CSV, XLSX, attachment
 from .query import date_arg
 
 
@@ -57,7 +56,5 @@ def reports_export():
     db.session.commit()
     name = f"laporan-kasus-{dimension}-{date_from or 'awal'}-{date_to or 'kini'}"
     if kind == "csv":
-        return Response(exports.reports_csv(built), mimetype="text/csv; charset=utf-8",
-                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
-    return Response(exports.reports_xlsx(built), mimetype=XLSX,
-                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+        return attachment(exports.reports_csv(built), CSV, f"{name}.csv")
+    return attachment(exports.reports_xlsx(built), XLSX, f"{name}.xlsx")

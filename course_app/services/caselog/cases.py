@@ -17,9 +17,9 @@ from ...models.caselog import (
     ServiceEntry,
     StatusChange,
 )
-from .. import DomainError, clock
+from .. import DomainError, NotFound, clock
 from ..clock import utcnow
-from .payload import CaseRuleError, LookupIndex, check_rules
+from .payload import CaseRuleError, LookupIndex, check_rules, is_child
 from .writer import write_cases
 
 #: Allowed status changes: open → in handling → referred → closed; a closed case may reopen.
@@ -37,11 +37,15 @@ def _checked(data, index, today):
         raise CaseRuleError(problems)
 
 
-def get_case_or_404(case_id):
-    return db.first_or_404(select(Case).where(Case.id == case_id).options(
+def get_case(case_id):
+    """A case with everything its page shows; NotFound when there is none."""
+    case = db.session.scalar(select(Case).where(Case.id == case_id).options(
         selectinload(Case.categories), selectinload(Case.victims), selectinload(Case.perpetrators),
         selectinload(Case.relationships), selectinload(Case.services),
         selectinload(Case.status_changes)))
+    if case is None:
+        raise NotFound()
+    return case
 
 
 def create_case(data, user, today=None):
@@ -83,6 +87,12 @@ def update_case(case, data, user, today=None):
     _check_unique_reference(data, case)
     write_cases([data], index, user=user, case=case)
     return case
+
+
+def child_without_guardian(case):
+    """A victim is a child (UU 35/2014: under 18 at the incident) and no parent's or guardian's
+    consent is recorded: the case page says so."""
+    return not case.guardian_consent and any(is_child(v.age_at_incident) for v in case.victims)
 
 
 def payload_from_case(case):
@@ -181,8 +191,9 @@ def search_cases(*, q=None, status=None, type_=None, cause=None, impact=None, ke
     query = select(Case).options(selectinload(Case.categories)).order_by(
         Case.report_date.desc(), Case.id.desc())
     if q:
-        pattern = f"%{q.strip()}%"
-        query = query.where(or_(Case.number.ilike(pattern), Case.external_ref.ilike(pattern)))
+        text = q.strip()
+        query = query.where(or_(Case.number.icontains(text, autoescape=True),
+                                Case.external_ref.icontains(text, autoescape=True)))
     if status in CASE_STATUSES:
         query = query.where(Case.status == status)
     for kind, code in (("violence_type", type_), ("cause", cause), ("impact", impact)):

@@ -16,14 +16,14 @@ from sqlalchemy import select
 
 from ...extensions import db
 from ...models.caselog import ImportBatch
-from .. import DomainError
+from .. import DomainError, NotFound
 from ..clock import utcnow
 from .import_file import COLUMNS, ImportResult, parse_file, report_existing
 from .import_rows import Context
 from .payload import LookupIndex
 from .writer import write_cases
 
-__all__ = ["COLUMNS", "ImportResult", "confirm_import", "discard_import", "get_batch_or_404", "load_preview",
+__all__ = ["COLUMNS", "ImportResult", "confirm_import", "discard_import", "get_batch", "load_preview",
            "parse_file", "preview_file"]
 
 PREVIEW_TTL = timedelta(days=2)
@@ -85,12 +85,11 @@ def load_preview(batch):
     return result
 
 
-def get_batch_or_404(batch_id, user):
+def get_batch(batch_id, user):
     """A waiting batch; only the person who uploaded it (or an admin) may see or confirm it."""
-    batch = db.first_or_404(select(ImportBatch).where(ImportBatch.id == batch_id))
-    if batch.created_by_id != user.id and not user.has_role("admin"):
-        from flask import abort
-        abort(404)
+    batch = db.session.get(ImportBatch, batch_id)
+    if batch is None or (batch.created_by_id != user.id and not user.has_role("admin")):
+        raise NotFound()
     return batch
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import exists, func, select
 
 from ...extensions import db
 from ...models.caselog import Kecamatan, Kelurahan, Lookup
-from .. import DomainError
+from .. import DomainError, NotFound
 from .reference import LOOKUP_KINDS, SEED, wilayah_rows
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
@@ -57,13 +57,12 @@ def lookups(kind, active_only=True):
     return list(db.session.scalars(query))
 
 
-def lookup_map(kind):
-    """{code: Lookup} for every entry of `kind`, inactive ones included."""
-    return {x.code: x for x in lookups(kind, active_only=False)}
-
-
-def get_lookup_or_404(lookup_id):
-    return db.first_or_404(select(Lookup).where(Lookup.id == lookup_id))
+def get_lookup(lookup_id):
+    """A lookup entry; NotFound when there is none."""
+    lookup = db.session.get(Lookup, lookup_id)
+    if lookup is None:
+        raise NotFound()
+    return lookup
 
 
 def kecamatan_list():

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from ...extensions import db
 from ...models.caselog import Kelurahan, Lookup
 from .. import DomainError
-from .reference import PERPETRATOR_AGE_GROUPS, age_group
+from .reference import CHILD_AGE_LIMIT, PERPETRATOR_AGE_GROUPS, age_group
 
 MAX_AGE = 120
 CATEGORY_KINDS = {"types": "violence_type", "causes": "cause", "impacts": "impact"}
@@ -151,8 +151,6 @@ def _check_person(prefix, person, group, incident, index):
             yield f"{prefix}-{field}", _l("Pilihan tidak dikenal.")
 
 
-def is_child_case(data):
-    """Any victim under 18 at the incident (UU 35/2014)."""
-    from .reference import CHILD_AGE_LIMIT
-    ages = (person_age(v, data.get("incident_date")) for v in data.get("victims") or [])
-    return any(age is not None and age < CHILD_AGE_LIMIT for age in ages)
+def is_child(age):
+    """UU 35/2014, art. 1: a child is a person under 18 (`age` at the incident; None: unknown)."""
+    return age is not None and age < CHILD_AGE_LIMIT

@@ -127,6 +127,19 @@ def _trim(cells):
 
 # --- CSV -------------------------------------------------------------------------------------------
 
+def _delimiter(lines):
+    """csv.Sniffer's guess among comma, semicolon and tab. Title lines above the header
+    (registers exported from other systems often start with one) are left out until the
+    remaining lines agree; a single column reads with a comma."""
+    lines = [line for line in lines if line.strip()]
+    for start in range(len(lines)):
+        try:
+            return csv.Sniffer().sniff("\n".join(lines[start:]), delimiters=",;\t").delimiter
+        except csv.Error:
+            continue
+    return ","
+
+
 def _read_csv(data):
     for encoding in ("utf-8-sig", "cp1252"):
         try:
@@ -136,8 +149,7 @@ def _read_csv(data):
             continue
     else:  # bytes that are neither UTF-8 nor cp1252 (cp1252 leaves five bytes undefined)
         text = data.decode("latin-1")
-    head = "\n".join(text[:64 * 1024].splitlines()[:10])
-    delimiter = max((",", ";", "\t"), key=head.count)
+    delimiter = _delimiter(text[:64 * 1024].splitlines()[:10])
     # The csv module refuses a field longer than its (process-wide) limit of 128 KB. The file is
     # already in memory and within the upload limit, so the limit is raised to the file's
     # length — it only ever grows, up to MAX_UPLOAD_MB — and an over-long cell is reported by
