@@ -5,22 +5,5 @@ once. Rules live in services/caselog; these views shape input and choose templat
 blueprint, its views split by job: `cases` (list, form, case page, services), `imports`,
 `reports`, `admin_lists` (lookup lists and the audit log).
 """
-from flask import Blueprint
-
-from ...extensions import db
-from ...services.caselog import lookups
-from ..access import hide_caselog_from_non_staff, require_case_staff
-
-bp = Blueprint("caselog", __name__, url_prefix="/kasus")
-bp.before_request(require_case_staff)
-bp.before_app_request(hide_caselog_from_non_staff)
-
-
-@bp.before_request
-def _reference_data():
-    """A fresh database gets its category lists on the first case-log visit."""
-    if lookups.ensure_seeded():
-        db.session.commit()
-
-
-from . import admin_lists, cases, imports, reports  # noqa: E402, F401  (registers the views)
+from . import admin_lists, cases, imports, reports  # noqa: F401  (their views register on bp)
+from .blueprint import bp  # noqa: F401  (create_app registers it)

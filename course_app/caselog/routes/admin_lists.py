@@ -20,7 +20,7 @@ from ..forms import (
     LookupForm,
     NewLookupForm,
 )
-from . import bp
+from .blueprint import bp
 from .query import date_arg
 
 

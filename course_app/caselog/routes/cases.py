@@ -21,7 +21,7 @@ from ..forms import (
     StatusForm,
     formdata_from_payload,
 )
-from . import bp
+from .blueprint import bp
 from .downloads import CSV, XLSX, attachment
 from .query import date_arg
 

@@ -19,7 +19,7 @@ from ...services.caselog import audit, imports, lookups
 from ..forms import (
     ImportForm,
 )
-from . import bp
+from .blueprint import bp
 
 
 @bp.route("/impor", methods=["GET", "POST"])

@@ -9,7 +9,7 @@ from flask_login import current_user
 from ...extensions import db
 from ...services import clock
 from ...services.caselog import audit, exports, reports
-from . import bp
+from .blueprint import bp
 from .downloads import CSV, XLSX, attachment
 from .query import date_arg
 
