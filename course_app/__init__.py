@@ -89,6 +89,10 @@ def register_extensions(app):
 
 
 def _enable_sqlite_foreign_keys(app):
+    """Foreign keys on, and a real transaction under every savepoint. pysqlite sends BEGIN only
+    before a write; a SAVEPOINT before any write would make SQLite take the savepoint for the
+    transaction and commit at its RELEASE, so the savepoint's work would survive a later
+    rollback of the request. Reads keep pysqlite's own behaviour (no lock held between them)."""
     from sqlalchemy import event
 
     with app.app_context():
@@ -99,6 +103,12 @@ def _enable_sqlite_foreign_keys(app):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+
+        @event.listens_for(engine, "savepoint")
+        def _begin_before_savepoint(connection, _name):
+            raw = connection.connection.dbapi_connection
+            if not raw.in_transaction:
+                raw.execute("BEGIN")
 
 
 def register_blueprints(app):

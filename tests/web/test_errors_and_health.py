@@ -168,3 +168,20 @@ def test_the_saved_choice_wins_over_the_cookie(app, client, login):
     login(user)
 
     assert html_lang(client.get("/akun")) == "id"
+
+
+def test_a_savepoint_released_before_an_error_is_rolled_back_with_the_request(client, monkeypatch):
+    """On SQLite too: the savepoint that wrote the account must not have committed on its own."""
+    def savepoint_then_crash(**fields):
+        from course_app.extensions import db
+        with db.session.begin_nested():
+            accounts.create_user(email=fields["email"], password=fields["password"],
+                                 roles=("participant",), full_name=fields["full_name"])
+        raise RuntimeError("something broke after the savepoint")
+
+    monkeypatch.setattr(accounts, "register_participant", savepoint_then_crash)
+
+    response = client.post("/daftar", data=factories.registration_data())
+
+    assert response.status_code == 500
+    assert count(User) == 0
