@@ -1,6 +1,8 @@
 """Certificates for couples: downloads for the partners (`bp`), and the reviewers' pages to
 revoke a certificate and to record a court dispensation."""
-from flask import Blueprint, flash, g, make_response, redirect, render_template, request, url_for
+import io
+
+from flask import Blueprint, flash, g, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,18 +18,16 @@ bp = Blueprint("certificates", __name__, url_prefix="/sertifikat")
 
 @bp.app_context_processor
 def certificate_helpers():
-    """`certificate_panel(couple, user)` for the dashboard's certificate card, and labels."""
-    return {"certificate_panel": service.certificate_panel, "group_id": certificate_pdf.group_id,
+    """Labels and formats of certificates, for every template that shows one."""
+    return {"group_id": certificate_pdf.group_id,
             "certificate_status_label": service.status_label,
             "revocation_label": service.revocation_label, "mask_name": service.mask_name}
 
 
 def _download(data, mimetype, filename):
     g.no_store = True
-    response = make_response(data)
-    response.mimetype = mimetype
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return send_file(io.BytesIO(data if isinstance(data, bytes) else data.encode()), mimetype=mimetype,
+                     as_attachment=True, download_name=filename, etag=False, max_age=0)
 
 
 # --- the partners' downloads -----------------------------------------------------------------

@@ -19,4 +19,6 @@ def index():
     if certificates.issue_pending_for(current_user) is not None:
         db.session.commit()
         flash(_("Selamat! Sertifikat pasangan Anda sudah terbit."), "success")
-    return render_template("dashboard/index.html", checklist=checklist_for(current_user))
+    checklist = checklist_for(current_user)
+    return render_template("dashboard/index.html", checklist=checklist,
+                           panel=certificates.certificate_panel(checklist.couple, current_user))

@@ -6,6 +6,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from werkzeug.http import parse_options_header
 
 from course_app.extensions import db
 from course_app.models import Couple, QuizAttempt
@@ -189,8 +190,8 @@ def test_both_partners_download_the_stored_pdf_unchanged(app, issued):
         assert response.status_code == 200
         assert response.mimetype == "application/pdf"
         assert response.data == certificate.pdf
-        assert response.headers["Content-Disposition"] == \
-            f'attachment; filename="sertifikat-pranikah-{certificate.id}.pdf"'
+        assert parse_options_header(response.headers["Content-Disposition"]) == \
+            ("attachment", {"filename": f"sertifikat-pranikah-{certificate.id}.pdf"})
         assert response.headers["Cache-Control"] == "private, no-store"
 
 
