@@ -3,7 +3,7 @@ way the browser does, and the signed status list for offline verifiers."""
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import or_, select
 
 from ...extensions import db
 from ...models.certificates import Certificate
@@ -72,27 +72,6 @@ def verify_token(text, now=None):
     if status == "valid" and claims.expires_at <= now:
         status = "expired"
     return Verification(status, None, claims, certificate)
-
-
-#: The columns that decide what the verification page shows, apart from the frozen snapshot
-#: (table columns, not ORM attributes: results then need no adapting to the ORM).
-_CERTIFICATES = Certificate.__table__
-STATE_COLUMNS = tuple(_CERTIFICATES.c[name] for name in (
-    "id", "expires_at", "used_at", "marriage_date", "marriage_institution_name", "revoked_at",
-    "revocation_reason"))
-_STATE_QUERY = select(*STATE_COLUMNS).where(_CERTIFICATES.c.id == bindparam("certificate_id"))
-
-
-def certificate_state(raw_id):
-    """A certificate's current state as one row of `STATE_COLUMNS` (None for an id that is
-    malformed or not issued): one lookup by primary key on a pooled connection, without the
-    ORM's loading, the snapshot or the signing key, so the busiest public page stays cheap
-    (DESIGN §9). It reads in the session's transaction. `status_of` takes the row like a
-    certificate."""
-    certificate_id = normalise_id(raw_id)
-    if certificate_id is None:
-        return None
-    return db.session.connection().execute(_STATE_QUERY, {"certificate_id": certificate_id}).first()
 
 
 STATUS_LIST_VERSION = 1
