@@ -1,5 +1,8 @@
-"""Form pieces every blueprint shares: input filters and showing a service's refusal."""
-from flask import flash
+"""Form pieces every blueprint shares: input filters, query-string dates and showing a service's
+refusal."""
+from datetime import date
+
+from flask import abort, flash, request
 
 
 def strip(value):
@@ -14,3 +17,15 @@ def show_domain_error(form, error):
         field.errors = list(field.errors) + [error.message]
     else:
         flash(error.message, "error")
+
+
+def query_date(name):
+    """`?name=YYYY-MM-DD` as a date, None when the argument is missing or empty. Anything else
+    is a hand-made address, answered 400 by the page and the API alike (one meaning)."""
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(400)

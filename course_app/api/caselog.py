@@ -3,7 +3,6 @@
 `GET /api/v1/caselog/reports/<dimension>?from=YYYY-MM-DD&to=YYYY-MM-DD&publication=1`
 (`dimension` also accepts `delay`). Anyone else — anonymous included — gets 404.
 """
-from datetime import date
 
 from flask import abort, jsonify, request
 from flask_babel import gettext
@@ -11,18 +10,9 @@ from flask_login import current_user
 
 from ..caselog.access import case_staff_required
 from ..extensions import db
+from ..forms import query_date
 from ..services.caselog import audit, reports
 from .blueprint import bp
-
-
-def _date(name):
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        abort(400)
 
 
 def _value(value):
@@ -32,7 +22,7 @@ def _value(value):
 @bp.get("/caselog/reports/<dimension>")
 @case_staff_required
 def caselog_report(dimension):
-    date_from, date_to = _date("from"), _date("to")
+    date_from, date_to = query_date("from"), query_date("to")
     publication = request.args.get("publication") in ("1", "true", "yes")
     if dimension == "delay":
         delay = reports.reporting_delay(date_from, date_to, publication)

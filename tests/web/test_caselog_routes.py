@@ -340,3 +340,9 @@ def test_audit_entries_carry_no_personal_data(client, staff):
                     for e in db.session.scalars(select(AuditEntry)))
     for secret in ("Korban Uji", "Pelaku Uji", "Kronologi", "LP/B/500"):
         assert secret not in dump
+
+
+@pytest.mark.parametrize("path", ["/kasus/?from=2026-13-40", "/kasus/laporan?to=kemarin",
+                                  "/kasus/audit?from=bukan-tanggal", "/api/v1/caselog/reports/cause?from=x"])
+def test_a_date_in_the_address_that_is_not_a_date_answers_400_on_pages_and_api_alike(client, admin, path):
+    assert client.get(path).status_code == 400

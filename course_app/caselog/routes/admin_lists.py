@@ -12,6 +12,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ...extensions import db
+from ...forms import query_date
 from ...services import DomainError
 from ...services.caselog import audit, lookups
 from ...services.caselog.reference import LOOKUP_KINDS
@@ -21,7 +22,6 @@ from ..forms import (
     NewLookupForm,
 )
 from .blueprint import bp
-from .query import date_arg
 
 
 @bp.get("/daftar-pilihan")
@@ -107,7 +107,7 @@ def audit_log():
     object_id = args.get("object_id", "").strip()[:40]
     filters = {"email": args.get("email", "").strip()[:120], "action": args.get("action", ""),
                "object_type": args.get("object_type", "").strip()[:30], "object_id": object_id,
-               "date_from": date_arg("from"), "date_to": date_arg("to")}
+               "date_from": query_date("from"), "date_to": query_date("to")}
     page = db.paginate(audit.search(**filters), per_page=50, error_out=False)
     audit.record(current_user, "audit_view", "audit", None, audit.describe_filters(
         action=filters["action"], object_type=filters["object_type"], object_id=object_id,

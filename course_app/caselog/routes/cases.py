@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...extensions import db
+from ...forms import query_date
 from ...services import DomainError, clock
 from ...services.caselog import audit, cases, exports, lookups
 from ...services.caselog.cases import CaseRuleError
@@ -23,7 +24,6 @@ from ..forms import (
 )
 from .blueprint import bp
 from .downloads import CSV, XLSX, attachment
-from .query import date_arg
 
 PER_PAGE = 25
 EXPORT_LIMIT = 50000
@@ -36,7 +36,7 @@ def _case_filters():
         "q": args.get("q", "").strip()[:80], "status": args.get("status", ""),
         "type_": args.get("type", ""), "cause": args.get("cause", ""), "impact": args.get("impact", ""),
         "kecamatan_id": int(kecamatan) if kecamatan.isdigit() else (kecamatan if kecamatan == "luar_kota" else None),
-        "date_from": date_arg("from"), "date_to": date_arg("to"),
+        "date_from": query_date("from"), "date_to": query_date("to"),
     }
 
 

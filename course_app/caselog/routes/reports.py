@@ -7,16 +7,16 @@ from flask import (
 from flask_login import current_user
 
 from ...extensions import db
+from ...forms import query_date
 from ...services import clock
 from ...services.caselog import audit, exports, reports
 from .blueprint import bp
 from .downloads import CSV, XLSX, attachment
-from .query import date_arg
 
 
 def _report_args():
     period = request.args.get("period", "")
-    date_from, date_to = date_arg("from"), date_arg("to")
+    date_from, date_to = query_date("from"), query_date("to")
     if period:
         date_from, date_to = reports.period_range(period, clock.today())
     elif not date_from and not date_to and "from" not in request.args:
