@@ -53,7 +53,6 @@ from .rules import (  # noqa: F401
     get_certificate,
     latest_certificate,
     live_certificate,
-    local_today,
     mask_name,
     names_of,
     new_certificate_id,

@@ -10,8 +10,8 @@ from ...extensions import db
 from ...models import Couple, CoupleMember, User
 from ...models.certificates import Dispensation
 from .. import DomainError, NotFound, events, learning, letters
-from ..clock import utcnow
-from .rules import age_on, local_today, revoked_certificate
+from ..clock import local_today, utcnow
+from .rules import age_on, revoked_certificate
 
 
 @dataclass

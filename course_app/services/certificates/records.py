@@ -12,9 +12,9 @@ from ...extensions import db
 from ...models import CoupleMember, User
 from ...models.certificates import REVOCATION_REASONS, Certificate
 from .. import DomainError, certificate_pdf, clock
-from ..clock import utcnow
+from ..clock import local_today, utcnow
 from ..mail import send_mail
-from .rules import local_today, normalise_id, revocation_label, status_of
+from .rules import normalise_id, revocation_label, status_of
 
 log = logging.getLogger("course_app.services.certificates")
 

@@ -10,10 +10,7 @@ from sqlalchemy import select
 from ...extensions import db
 from ...models.certificates import Certificate
 from .. import NotFound, signing
-from ..clock import (
-    local_today,  # noqa: F401  (callers use certificates.local_today)
-    utcnow,
-)
+from ..clock import utcnow
 
 REVOCATION_LABELS = {
     "data_error": _l("Data pada sertifikat salah"),
