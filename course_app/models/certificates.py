@@ -10,9 +10,6 @@ from .base import UTCDateTime, utcnow
 #: Why a reviewer revoked a certificate. Codes are stable; labels live in the UI.
 REVOCATION_REASONS = ("data_error", "false_document", "couple_request", "court_decision", "other")
 
-#: What a verification can answer (DESIGN §6).
-STATUSES = ("valid", "used", "expired", "revoked", "unknown")
-
 
 class SigningKey(db.Model):
     """The public half of an Ed25519 signing key and its validity period.

@@ -12,11 +12,8 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 
-#: Codes are stable; labels live in services/letters/.
-LETTER_STATUSES = ("pending", "approved", "rejected", "withdrawn")
+#: Codes are stable; labels live in services/letters/ (with the statuses and actions).
 POLICE_OFFICES = ("polres_kupang_kota", "polsek", "lainnya")
-LETTER_ACTIONS = ("uploaded", "withdrawn", "approved", "rejected")
-FILE_TYPES = ("application/pdf", "image/jpeg", "image/png")
 
 
 class FileBlob(db.Model):
