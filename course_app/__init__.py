@@ -41,6 +41,12 @@ def configure_settings(app, config):
         ensure_instance_secrets(app.config)
     from .keyring import check_config as check_caselog_keys
     check_caselog_keys(app.config)  # refuses production without keys, and malformed keys anywhere
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:"):
+        # A SQLite connection is a file handle, never dropped by a server: pinging it on every
+        # checkout (pool_pre_ping) only costs a `SELECT 1` per request. Server databases keep it.
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+            key: value for key, value in app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}).items()
+            if key != "pool_pre_ping"}
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         from pathlib import Path
         Path(app.config["SQLALCHEMY_DATABASE_URI"][len("sqlite:///"):]).parent.mkdir(
