@@ -19,7 +19,11 @@ def index():
 
 @bp.get("/bantuan")
 def help():
-    return render_template("main/help.html", contacts=current_app.config)
+    """Where to get help. Local numbers and addresses are settings (never invented in the code);
+    the national lines — police emergency 110 and SAPA 129 — are the same everywhere."""
+    config = current_app.config
+    p3a = {key: config.get(f"P3A_CONTACT_{key.upper()}", "") for key in ("phone", "email", "address")}
+    return render_template("main/help.html", p3a=p3a, uptd_phone=config.get("UPTD_PPA_CONTACT_PHONE", ""))
 
 
 @bp.post("/bahasa")
