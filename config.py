@@ -90,6 +90,8 @@ class Config:
 
     # Rate limits (Flask-Limiter). Memory unless a Redis URI is given.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # fixed window counted and read in one Redis call a request (course_app/ratelimit.py)
+    RATELIMIT_STRATEGY = "fixed-window-one-trip"
     # memory:// counts per process: production refuses it unless this says there is only one.
     RATELIMIT_ALLOW_MEMORY = _env_bool("RATELIMIT_ALLOW_MEMORY", False)
     RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)

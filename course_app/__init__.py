@@ -89,6 +89,7 @@ def register_extensions(app):
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     keep_lazy_messages_text()
     keep_template_messages_text(app)
+    from . import ratelimit  # noqa: F401  registers the one-round-trip fixed window
     limiter.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _enable_sqlite_foreign_keys(app)
