@@ -49,7 +49,7 @@ def make_couple(first=None, second=None, wedding_in_days=120, institution_type="
 
 
 def make_module(code=None, lessons=2, questions=6, multiple=1, questions_per_attempt=4,
-                pass_mark=80, position=None):
+                pass_mark=80, position=None, required=True):
     """A small module: `questions` questions, the first `multiple` of them multiple-answer.
 
     In every question the correct options are the ones whose text starts with "Benar".
@@ -58,7 +58,7 @@ def make_module(code=None, lessons=2, questions=6, multiple=1, questions_per_att
     code = code or f"modul_{n}"
     module = Module(code=code, title=f"Modul {n}", summary="Ringkasan", position=position or n,
                     questions_per_attempt=questions_per_attempt, pass_mark=pass_mark,
-                    version=1, content_hash="0" * 64)
+                    version=1, content_hash="0" * 64, required=required)
     db.session.add(module)
     db.session.flush()
     for i in range(lessons):

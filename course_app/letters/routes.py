@@ -24,7 +24,7 @@ from flask_login import current_user, login_required
 from ..access import roles_required
 from ..extensions import db
 from ..forms import show_domain_error
-from ..services import DomainError, clock, learning, letters, uploads
+from ..services import DomainError, clock, letters, uploads
 from ..services.letters import desk
 from ..services.mail import send_mail
 from .forms import (
@@ -216,5 +216,4 @@ def couples():
     query = None if form.q.errors else form.q.data
     page = db.paginate(desk.couples_query(query), per_page=COUPLES_PER_PAGE, error_out=False)
     rows = [(couple, desk.couple_progress(couple)) for couple in page.items]
-    return render_template("review/couples.html", form=form, page=page, rows=rows, query=query or "",
-                           module_count=len(learning.list_modules()))
+    return render_template("review/couples.html", form=form, page=page, rows=rows, query=query or "")

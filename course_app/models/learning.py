@@ -1,6 +1,7 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import true as sa_true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -28,6 +29,9 @@ class Module(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     questions_per_attempt: Mapped[int] = mapped_column(default=10)
     pass_mark: Mapped[int] = mapped_column(default=80)
+    #: Required for the certificate (`required:` in module.yaml; DESIGN §4). An optional module
+    #: is offered and counted on its own but never blocks eligibility.
+    required: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
     #: Bumped whenever the module's files change; attempts record the version they answered.
     version: Mapped[int] = mapped_column(default=1)
     content_hash: Mapped[str] = mapped_column(String(64))

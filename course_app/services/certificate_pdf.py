@@ -170,10 +170,12 @@ def _modules_table(pdf, snapshot, width):
         pdf.cell(other_col, 7, label, border=1, align="C")
     pdf.ln()
     pdf.set_font(FONT, "", 9)
-    for index, module in enumerate(people[0]["modules"]):
+    # The modules the certificate required (snapshots before `required` existed list only those).
+    rows = [[m for m in person["modules"] if m.get("required", True)] for person in people]
+    for index, module in enumerate(rows[0]):
         pdf.cell(first_col, 7, module["title"], border=1, align="L")
-        for person in people:
-            entry = person["modules"][index]
+        for person_rows in rows:
+            entry = person_rows[index]
             pdf.cell(other_col, 7, f"nilai {entry['best_score']} · lulus "
                      f"{indonesian_date(entry['passed_on'], short=True)}", border=1, align="C")
         pdf.ln()

@@ -14,8 +14,19 @@ class PersonProgress:
     letter: object = None
 
     @property
+    def required_modules(self):
+        """The modules the certificate requires (`required:` in module.yaml)."""
+        return [m for m in self.modules if m.module.required]
+
+    @property
     def modules_done(self):
-        return sum(1 for m in self.modules if m.is_complete)
+        """Required modules completed: "done of `modules_required`" is the way to the certificate;
+        an optional module, finished or not, is not counted."""
+        return sum(1 for m in self.required_modules if m.is_complete)
+
+    @property
+    def modules_required(self):
+        return len(self.required_modules)
 
 
 @dataclass

@@ -1,12 +1,14 @@
 """Certificates (DESIGN §6; issue 4 points 1, 2, 5, 7, 8, 11, 12): eligibility in one
 service, issue the moment the last condition holds, a frozen snapshot and PDF, statuses,
 recording the marriage, revocation, the status list."""
+import io
 import logging
 import threading
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -593,3 +595,62 @@ def test_an_unknown_key_id_and_a_wrong_key_each_verify_as_unknown_with_their_rea
 
     assert (certificates.verify_token(unknown).status, certificates.verify_token(unknown).reason) == ("unknown", "unknown_key")
     assert (certificates.verify_token(wrong).status, certificates.verify_token(wrong).reason) == ("unknown", "bad_signature")
+
+
+# --- which modules a certificate requires is data (issue 11 point 3) --------------------------
+
+def make_optional_module():
+    return factories.make_module(lessons=1, questions=4, questions_per_attempt=2, multiple=0,
+                                 required=False)
+
+
+def test_an_optional_module_does_not_block_eligibility(keys_dir):
+    modules = make_modules(2)
+    optional = make_optional_module()
+    couple, *_ = make_ready_couple(modules)  # nobody opened the optional module
+
+    result = certificates.eligibility(couple)
+
+    assert result.eligible is True, result.missing
+    assert all(optional.title not in str(m.message) for m in result.missing)
+
+
+def test_a_required_module_blocks_eligibility(keys_dir):
+    modules = make_modules(2)
+    make_optional_module()
+    couple, first, second = make_ready_couple(modules, pass_all=False)
+
+    missing = certificates.eligibility(couple).missing
+
+    assert [(m.code, m.user) for m in missing] == [("modules", second)]
+    assert modules[-1].title in str(missing[0].message)
+
+
+def test_only_optional_modules_means_no_modules_are_available_for_a_certificate(keys_dir):
+    optional = [make_optional_module()]
+    couple, *_ = make_ready_couple(optional)
+
+    assert "modules" in missing_codes(couple)
+
+
+def test_the_snapshot_records_which_modules_were_required_and_the_pdf_prints_those(keys):
+    modules = make_modules(2)
+    optional = make_optional_module()
+    couple, first, second = make_ready_couple(modules)
+    certificate = certificates.live_certificate(couple)
+    assert certificate is not None
+
+    for person in certificate.snapshot["people"]:
+        flags = {m["code"]: m["required"] for m in person["modules"]}
+        assert flags == {modules[0].code: True, modules[1].code: True, optional.code: False}
+    # Later content changes never reach the frozen snapshot.
+    optional.required = True
+    db.session.commit()
+    db.session.expire_all()
+    again = db.session.get(Certificate, certificate.id)
+    assert {m["code"] for m in again.snapshot["people"][0]["modules"] if m["required"]} \
+        == {m.code for m in modules}
+    text = " ".join(PdfReader(io.BytesIO(again.pdf)).pages[0].extract_text().split())
+    assert modules[0].title in text and modules[1].title in text
+    assert optional.title not in text
+    assert certificate_pdf.render(again.snapshot) == again.pdf

@@ -412,3 +412,60 @@ def test_content_load_command_reports_what_changed_and_refuses_broken_files(runn
     assert broken.exit_code == 1
     assert "content/modules/gizi/module.yaml: line" in broken.output
     assert count(ContentLoad) == 1
+
+
+# --- which modules the certificate requires (issue 11 point 3) ----------------------------
+
+def test_a_module_is_required_unless_its_file_says_required_false(content):
+    edit_yaml(content / "modules/imunisasi/module.yaml", _set(["required"], False))
+
+    load_and_commit(content)
+
+    assert module("gizi").required is True  # no key: required
+    assert module("imunisasi").required is False
+
+
+@pytest.mark.parametrize("value", ["ya", "true", 1, None, ["true"]])
+def test_the_loader_refuses_a_required_that_is_not_true_or_false(content, value):
+    edit_yaml(content / "modules/gizi/module.yaml", _set(["required"], value))
+
+    with pytest.raises(ContentError) as caught:
+        load_content(content)
+
+    assert "content/modules/gizi/module.yaml: 'required' must be true or false" in str(caught.value)
+    assert count(Module) == 0
+
+
+def test_reloading_content_with_required_is_idempotent(content):
+    edit_yaml(content / "modules/gizi/module.yaml", _set(["required"], True))
+    edit_yaml(content / "modules/imunisasi/module.yaml", _set(["required"], False))
+    load_and_commit(content)
+    before = {m.code: (m.version, m.required, m.updated_at) for m in db.session.scalars(select(Module))}
+
+    report = load_and_commit(content)
+
+    assert [m.action for m in report.modules] == ["unchanged", "unchanged"]
+    assert not report.changed
+    after = {m.code: (m.version, m.required, m.updated_at) for m in db.session.scalars(select(Module))}
+    assert after == before
+    assert count(ContentLoad) == 1
+
+
+def test_making_a_module_optional_keeps_its_version_and_is_recorded(content):
+    load_and_commit(content)
+
+    edit_yaml(content / "modules/imunisasi/module.yaml", _set(["required"], False))
+    report = load_and_commit(content)
+
+    imunisasi = module("imunisasi")
+    assert (imunisasi.required, imunisasi.version) == (False, 1)
+    assert report.by_code("imunisasi").action == "flagged"
+    assert report.by_code("gizi").action == "unchanged"
+    assert "imunisasi: version 1 kept — optional (not required for the certificate)" in report.describe()
+    assert count(ContentLoad) == 2
+    assert [m.action for m in load_and_commit(content).modules] == ["unchanged", "unchanged"]
+
+
+def test_the_three_mission_modules_say_required_true_explicitly():
+    for code in ("gizi", "imunisasi", "perilaku_keluarga"):
+        assert read_yaml(BASE_DIR / "content/modules" / code / "module.yaml")["required"] is True

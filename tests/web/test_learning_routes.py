@@ -340,3 +340,34 @@ def test_cooldown_is_shown_with_minutes_on_the_module_page(app, client, particip
 
     assert "Kuis bisa dicoba lagi sebentar lagi." in text
     assert "Nilai terbaik Anda: 0" in text and "Belum lulus" in text
+
+
+# --- required and optional modules (issue 11 point 3) ----------------------------------------
+
+def test_the_module_list_labels_required_and_optional_modules(client, participant, module):
+    optional = factories.make_module(code="kespro", lessons=1, required=False)
+    db.session.commit()
+
+    response = client.get("/materi/")
+
+    cards = page(response).split('class="card module-card"')[1:]
+    assert len(cards) == 2
+    card = {c: " ".join(re.sub(r"<[^>]+>", " ", html).split())
+            for c, html in zip((module.code, optional.code), cards, strict=True)}
+    assert "Wajib untuk sertifikat" in card["gizi"] and "Pilihan" not in card["gizi"]
+    assert "Pilihan" in card["kespro"] and "Tidak diperlukan untuk sertifikat." in card["kespro"]
+    assert "Wajib untuk sertifikat" not in card["kespro"]
+
+
+def test_the_dashboard_counts_required_modules_and_marks_optional_ones(client, participant, module):
+    optional = factories.make_module(code="kespro", lessons=1, questions=4, questions_per_attempt=2,
+                                     multiple=0, required=False)
+    read_everything(participant, optional)
+    attempt = quizzes.start_attempt(participant, optional)
+    quizzes.submit_attempt(participant, attempt, factories.answers_for(attempt))
+    db.session.commit()
+
+    text = text_of(client.get("/beranda"))
+
+    assert "Materi wajib selesai: 0 dari 1" in text  # the passed optional module does not count
+    assert f"{optional.title} (Pilihan)" in text

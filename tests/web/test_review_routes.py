@@ -6,7 +6,7 @@ import pytest
 
 from course_app.extensions import db
 from course_app.models.letters import Letter
-from course_app.services import clock
+from course_app.services import clock, quizzes
 from tests import factories
 from tests.mailbox import Outbox, mail_server_down_fixture, rows  # noqa: F401
 from tests.web.pages import error_beside, flashes, text
@@ -273,7 +273,7 @@ def test_couples_show_each_partners_modules_and_letter_and_can_be_searched(desk)
     assert response.status_code == 200 and "2 pasangan" in page
     assert "Mawar Contoh & Yosef Lado" in page
     assert "SKCK: Menunggu pemeriksaan" in page and "SKCK: Disetujui" in page
-    assert "Materi selesai: 0 dari 1" in page
+    assert "Materi wajib selesai: 0 dari 1" in page
     assert "pasangan belum bergabung" in page
     assert f'href="/tinjau/surat/{letter.id}"' in response.get_data(as_text=True)
 
@@ -291,3 +291,21 @@ def test_couples_are_paginated(desk):
 
     assert "Halaman 1 dari 2" in text(first) and "Calon 00" in text(first)
     assert "Calon 10" in text(second) and "Calon 00" not in text(second)
+
+
+def test_the_couples_progress_counts_only_required_modules(desk):
+    client, _, maria, _ = desk
+    required = factories.make_module(lessons=1, questions=4, questions_per_attempt=2, multiple=0)
+    optional = factories.make_module(lessons=1, questions=4, questions_per_attempt=2, multiple=0,
+                                     required=False)
+    for module in (required, optional):
+        factories.read_all_lessons(maria, module)
+        attempt = quizzes.start_attempt(maria, module)
+        quizzes.submit_attempt(maria, attempt, factories.answers_for(attempt))
+    factories.make_couple(maria, factories.make_user(full_name="Yosef Lado", sex="L"))
+    db.session.commit()
+
+    page = text(client.get("/tinjau/pasangan"))
+
+    assert "Materi wajib selesai: 1 dari 1" in page
+    assert "Materi wajib selesai: 0 dari 1" in page  # Yosef

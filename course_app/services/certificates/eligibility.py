@@ -43,7 +43,8 @@ def eligibility(couple, today=None):
 
     The rules (DESIGN §6):
     - two partners in an active couple;
-    - each has completed every module (all lessons read, each quiz passed);
+    - each has completed every required module (all lessons read, each quiz passed); which
+      modules are required is data (`required:` in module.yaml, DESIGN §4);
     - each has a good-conduct letter (SKCK) approved and not expired today;
     - each is at least 19 on the planned wedding date (UU 16/2019, art. 7(1)), unless a P3A
       reviewer has recorded the court's dispensation number for them (art. 7(2));
@@ -58,7 +59,8 @@ def eligibility(couple, today=None):
         missing.append(Missing("partner", _l("Pasangan Anda belum bergabung.")))
     minimum = current_app.config["MINIMUM_MARRIAGE_AGE"]
     for user in members:
-        progress = learning.module_progress(user)
+        # Only the modules the content marks as required count; an optional one never blocks.
+        progress = [p for p in learning.module_progress(user) if p.module.required]
         if not progress:
             missing.append(Missing("modules", _l("%(name)s: materi belum tersedia.", name=user.full_name), user))
         unfinished = [p.module.title for p in progress if not p.is_complete]

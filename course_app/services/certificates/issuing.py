@@ -95,6 +95,8 @@ def build_snapshot(couple, certificate_id, issued_at, expires_at, key):
             best = quizzes.best_attempt(user, progress.module)
             modules.append({
                 "code": progress.module.code, "title": progress.module.title,
+                # Frozen: which modules this certificate required (the PDF lists these).
+                "required": progress.module.required,
                 "version": best.module_version if best else progress.module.version,
                 "best_score": best.score_percent if best else None,
                 "passed_on": clock.local_date(best.submitted_at).isoformat() if best else None,

@@ -25,7 +25,13 @@ def _apply(specs):
     for spec in specs:
         module = existing.pop(spec.code, None)
         if module is not None and module.is_active and module.content_hash == spec.content_hash:
-            report.modules.append(ModuleChange(spec.code, "unchanged", module.version))
+            if module.required == spec.required:
+                report.modules.append(ModuleChange(spec.code, "unchanged", module.version))
+            else:  # only the certificate's requirement changed: same lessons, same version
+                module.required = spec.required
+                module.updated_at = now
+                report.modules.append(ModuleChange(spec.code, "flagged", module.version,
+                                                   required=spec.required))
             continue
         if module is None:
             module = Module(code=spec.code, version=1, content_hash=spec.content_hash)
@@ -37,6 +43,9 @@ def _apply(specs):
         module.title = spec.title
         module.summary = spec.summary
         module.position = spec.position
+        if change.action == "updated" and module.required != spec.required:
+            change.required = spec.required
+        module.required = spec.required
         module.questions_per_attempt = spec.questions_per_attempt
         module.pass_mark = spec.pass_mark
         module.content_hash = spec.content_hash

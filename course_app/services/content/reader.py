@@ -23,7 +23,7 @@ RESERVED_NAMES = {"kuis"}
 CODE_RE = re.compile(r"^[a-z0-9_]+$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
-MODULE_KEYS = {"code", "title", "summary", "position", "quiz", "lessons"}
+MODULE_KEYS = {"code", "title", "summary", "position", "required", "quiz", "lessons"}
 QUIZ_KEYS = {"questions_per_attempt", "pass_mark"}
 LESSON_KEYS = {"slug", "title", "file", "min_read_seconds"}
 QUESTION_KEYS = {"key", "type", "text", "options", "explanation"}
@@ -145,7 +145,7 @@ class _Checker:
         if data is None:
             return None
         before = len(self.problems)
-        self.keys(path, "", data, MODULE_KEYS, MODULE_KEYS - {"summary"})
+        self.keys(path, "", data, MODULE_KEYS, MODULE_KEYS - {"summary", "required"})
         code = data.get("code")
         if code is None:
             pass  # reported as a missing key
@@ -159,6 +159,11 @@ class _Checker:
         if not isinstance(summary, str):
             self.problem(path, "'summary' must be text")
         position = self.integer(path, "", data.get("position"), "position", 0)
+        # Which modules a certificate requires is data (DESIGN §4); a module is required
+        # unless its file says otherwise.
+        required = data.get("required", True)
+        if not isinstance(required, bool):
+            self.problem(path, f"'required' must be true or false, not {required!r}")
 
         quiz = data.get("quiz")
         per_attempt = pass_mark = None
@@ -177,6 +182,7 @@ class _Checker:
         if len(self.problems) > before or questions is None or lessons is None:
             return None
         return ModuleSpec(code=code, title=title, summary=summary.strip(), position=position,
+                          required=required,
                           questions_per_attempt=per_attempt, pass_mark=pass_mark,
                           lessons=lessons, questions=questions)
 

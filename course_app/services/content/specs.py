@@ -55,6 +55,9 @@ class ModuleSpec:
     pass_mark: int
     lessons: list[LessonSpec]
     questions: list[QuestionSpec]
+    #: Required for the certificate. Not part of `content_hash`: it changes no lesson or
+    #: question, so flipping it keeps the module's version (attempts stay comparable).
+    required: bool = True
 
     @property
     def content_hash(self):
@@ -73,8 +76,10 @@ class ModuleSpec:
 @dataclass
 class ModuleChange:
     code: str
-    action: str  # created | updated | unchanged | deactivated
+    action: str  # created | updated | flagged (only `required` changed) | unchanged | deactivated
     version: int
+    #: Set when this load changed whether the certificate requires the module.
+    required: bool | None = None
     lessons_added: int = 0
     lessons_updated: int = 0
     lessons_deactivated: int = 0
@@ -89,6 +94,9 @@ class ModuleChange:
             return f"{self.code}: deactivated (no longer in the files; version {self.version} kept)"
         verb = "created" if self.action == "created" else "updated to"
         parts = []
+        if self.required is not None:
+            parts.append("required for the certificate" if self.required
+                         else "optional (not required for the certificate)")
         for label, counts in (
                 ("lessons", (("added", self.lessons_added), ("updated", self.lessons_updated),
                              ("deactivated", self.lessons_deactivated))),
@@ -98,6 +106,8 @@ class ModuleChange:
             if done:
                 parts.append(f"{label}: {', '.join(done)}")
         detail = f" — {'; '.join(parts)}" if parts else ""
+        if self.action == "flagged":
+            return f"{self.code}: version {self.version} kept{detail}"
         return f"{self.code}: {verb} version {self.version}{detail}"
 
 
