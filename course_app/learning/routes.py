@@ -78,8 +78,10 @@ def mark_read(code, slug):
 def quiz(code):
     module = learning.find_module(code)
     overview = quizzes.quiz_overview(current_user, module)
+    cooldown = overview.cooldown
     return render_template("learning/quiz.html", module=module, quiz=overview,
-                           wait=quizzes.describe_wait(overview.cooldown) if overview.cooldown else None,
+                           wait=quizzes.describe_wait(cooldown) if cooldown else None,
+                           wait_seconds=quizzes.wait_seconds(cooldown) if cooldown else None,
                            form=ActionForm())
 
 
@@ -153,5 +155,7 @@ def result(attempt_id):
         return redirect(url_for(".attempt", attempt_id=attempt.id))
     cooldown = quizzes.cooldown_remaining(current_user, attempt.module)
     return render_template("learning/result.html", attempt=attempt,
+                           review=quizzes.review(attempt),
                            best=quizzes.best_attempt(current_user, attempt.module),
-                           wait=quizzes.describe_wait(cooldown) if cooldown else None)
+                           wait=quizzes.describe_wait(cooldown) if cooldown else None,
+                           wait_seconds=quizzes.wait_seconds(cooldown) if cooldown else None)

@@ -56,13 +56,61 @@ class QuizOverview:
         return self.unlocked and self.open_attempt is None and self.cooldown is None
 
 
+def wait_seconds(remaining):
+    """Whole seconds left, rounded up, so the wait is never understated."""
+    return max(0, int(-(-remaining.total_seconds() // 1)))
+
+
 def describe_wait(remaining):
     """'12 menit 5 detik' / '40 detik' — rounded up, so the wait is never understated."""
-    seconds = max(0, int(-(-remaining.total_seconds() // 1)))
+    seconds = wait_seconds(remaining)
     minutes, seconds = divmod(seconds, 60)
     if minutes:
         return _l("%(m)d menit %(s)d detik", m=minutes, s=seconds)
     return _l("%(s)d detik", s=seconds)
+
+
+@dataclass
+class Review:
+    """What a submitted attempt's result page may show (Moodle's review options).
+
+    After a failed attempt: which questions were wrong and which lessons to reread, never the
+    right options nor the explanations (they would turn the next attempt into copying). After a
+    passed attempt: the right answers and the explanations.
+    """
+
+    attempt: QuizAttempt
+    show_answers: bool
+    wrong: list
+    reread: list
+
+    @property
+    def questions(self):
+        return self.attempt.questions
+
+
+def lessons_to_reread(attempt, wrong):
+    """The lessons the wrong questions come from, in the module's order.
+
+    Questions are not yet tagged with their lesson in the content (DESIGN §4 asks for it); until
+    they are, a question without a `lesson` sends the participant back to every lesson of the
+    module.
+    """
+    module_lessons = list(attempt.module.lessons)
+    tagged = [getattr(aq.question, "lesson", None) for aq in wrong]
+    if not wrong:
+        return []
+    if any(lesson is None for lesson in tagged):
+        return module_lessons
+    ids = {lesson.id for lesson in tagged}
+    return [lesson for lesson in module_lessons if lesson.id in ids]
+
+
+def review(attempt):
+    """The review of a submitted attempt; see `Review`."""
+    wrong = [aq for aq in attempt.questions if not aq.is_correct]
+    return Review(attempt=attempt, show_answers=bool(attempt.passed), wrong=wrong,
+                  reread=[] if attempt.passed else lessons_to_reread(attempt, wrong))
 
 
 def find_attempt(attempt_id, user):
