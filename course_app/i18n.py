@@ -90,4 +90,6 @@ def keep_template_messages_text(app):
     so the message is escaped like any other text, and the values put into it still are
     (issue 9). Plain-text templates (emails) are left unescaped, as before.
     """
-    app.jinja_env.globals.update(gettext=_template_gettext, ngettext=_template_ngettext)
+    # `_` straight to the same function: Jinja's alias would resolve `gettext` again through
+    # the template context on every call (a page has ~27)
+    app.jinja_env.globals.update(gettext=_template_gettext, ngettext=_template_ngettext, _=_template_gettext)
