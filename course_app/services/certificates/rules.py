@@ -6,6 +6,7 @@ import unicodedata
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from ...extensions import db
 from ...models.certificates import Certificate
@@ -56,8 +57,12 @@ def normalise_id(raw):
 
 
 def get_certificate(raw_id):
+    """The certificate, or None; its signing key is not joined in (the model's eager default):
+    no page or API answer reads it, and a read would still load it then."""
     certificate_id = normalise_id(raw_id)
-    return db.session.get(Certificate, certificate_id) if certificate_id else None
+    if not certificate_id:
+        return None
+    return db.session.get(Certificate, certificate_id, options=(lazyload(Certificate.signing_key),))
 
 
 def find_certificate(raw_id):
