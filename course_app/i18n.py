@@ -69,6 +69,8 @@ def _template_gettext(context, string, **variables):
     text = _translations().ugettext(string)
     if context.eval_ctx.autoescape:
         text = escape(text)
+    if not variables and "%" not in text:
+        return text  # formatting would return it unchanged; Markup's % is not free (~60 a page)
     return text % variables
 
 
