@@ -23,6 +23,7 @@ import json
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,15 +76,14 @@ def peak_rss_kib():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
-def child(path, name):
-    """Runs in the fresh subprocess: preview the file at `path`, print time, growth, outcome."""
-    import time
-
+@contextmanager
+def caselog_app():
+    """An app on a throwaway SQLite database with the case-log's reference lists, in its app
+    context (shared with bench/caselog_import_whole.py)."""
     from config import TestingConfig
     from course_app import create_app
     from course_app.extensions import db
-    from course_app.services import DomainError
-    from course_app.services.caselog import imports, lookups
+    from course_app.services.caselog import lookups
 
     with tempfile.TemporaryDirectory() as tmp:
         class Config(TestingConfig):
@@ -94,19 +94,35 @@ def child(path, name):
             db.create_all()
             lookups.seed_reference_data()
             db.session.commit()
-            data = Path(path).read_bytes()
-            before = peak_rss_kib()
-            start = time.perf_counter()
             try:
-                _batch, result = imports.preview_file(name, data, "polres", None)
-                outcome = {"outcome": "reported" if result.problems else "accepted",
-                           "problems": len(result.problems),
-                           "first": [str(v) for v in result.problems[0]] if result.problems else None}
-            except DomainError as error:
-                outcome = {"outcome": "refused", "message": str(error.message)}
-            seconds = time.perf_counter() - start
-            after = peak_rss_kib()
-            db.session.rollback()
+                yield app
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+
+
+def child(path, name):
+    """Runs in the fresh subprocess: preview the file at `path`, print time, growth, outcome."""
+    import time
+
+    from course_app.extensions import db
+    from course_app.services import DomainError
+    from course_app.services.caselog import imports
+
+    with caselog_app():
+        data = Path(path).read_bytes()
+        before = peak_rss_kib()
+        start = time.perf_counter()
+        try:
+            _batch, result = imports.preview_file(name, data, "polres", None)
+            outcome = {"outcome": "reported" if result.problems else "accepted",
+                       "problems": len(result.problems),
+                       "first": [str(v) for v in result.problems[0]] if result.problems else None}
+        except DomainError as error:
+            outcome = {"outcome": "refused", "message": str(error.message)}
+        seconds = time.perf_counter() - start
+        after = peak_rss_kib()
+        db.session.rollback()
     print(json.dumps({"seconds": seconds, "growth_mb": (after - before) / 1024, **outcome}))
 
 

@@ -5,7 +5,6 @@ The wall-clock target used to be asserted in tests/unit/test_caselog_imports.py;
 here (a loaded CI machine made the test flaky without testing a rule), and the test keeps what
 the database holds. `python -m bench.caselog_import_whole` prints the row alone.
 """
-import tempfile
 import time
 
 ROWS = 10_000
@@ -15,33 +14,22 @@ KECAMATAN = ["Alak", "Maulafa", "Oebobo", "Kelapa Lima", "Kota Raja", "Kota Lama
 
 def measure(rows=ROWS):
     """(seconds for preview + confirmation, whether every row became a case)."""
-    from config import TestingConfig
-    from course_app import create_app
+    from bench.caselog_import_hostile import caselog_app
     from course_app.extensions import db
-    from course_app.services.caselog import imports, lookups
+    from course_app.services.caselog import imports
     from tests import caselog_import_builders as build
 
     data = build.import_csv([build.import_row(no_laporan=f"LP/{i}/SINTETIS", kecamatan=KECAMATAN[i % 6],
                                               jenis_kekerasan=("fisik", "Psikis", "seksual")[i % 3],
                                               korban_nama=f"Korban Sintetis {i}", korban_umur=str(5 + i % 60))
                              for i in range(rows)], delimiter=";")
-    with tempfile.TemporaryDirectory() as tmp:
-        class Config(TestingConfig):
-            SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp}/bench.sqlite3"
-
-        app = create_app(Config)
-        with app.app_context():
-            db.create_all()
-            lookups.seed_reference_data()
-            db.session.commit()
-            start = time.perf_counter()
-            batch, result = imports.preview_file("besar.csv", data, "polres", None)
-            db.session.commit()
-            ids = imports.confirm_import(batch, None)
-            db.session.commit()
-            seconds = time.perf_counter() - start
-            db.session.remove()
-            db.engine.dispose()
+    with caselog_app():
+        start = time.perf_counter()
+        batch, result = imports.preview_file("besar.csv", data, "polres", None)
+        db.session.commit()
+        ids = imports.confirm_import(batch, None)
+        db.session.commit()
+        seconds = time.perf_counter() - start
     return seconds, bool(result.ok) and len(ids) == rows
 
 

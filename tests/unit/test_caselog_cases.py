@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from course_app.extensions import db
 from course_app.models.caselog import AuditEntry, Case, CaseCategory, Lookup, StatusChange, Victim
 from course_app.services import DomainError
-from course_app.services.caselog import audit, cases, lookups, synthetic
+from course_app.services.caselog import cases, lookups, synthetic
 from course_app.services.caselog.cases import CaseRuleError
 from course_app.services.caselog.reference import SEED
 
@@ -213,20 +213,6 @@ def test_a_lookup_in_use_is_never_deleted_but_can_be_switched_off():
         lookups.add_lookup("cause", code="miras", label="Lagi")
     with pytest.raises(DomainError, match="huruf kecil"):
         lookups.add_lookup("cause", code="Bad Code", label="x")
-
-
-def test_the_audit_log_is_append_only():
-    entry = audit.record(None, "case_view", "case", 1)
-    db.session.commit()
-    entry.detail = "changed"
-    with pytest.raises(RuntimeError, match="append-only"):
-        db.session.flush()
-    db.session.rollback()
-    db.session.delete(db.session.get(AuditEntry, entry.id))
-    with pytest.raises(RuntimeError, match="append-only"):
-        db.session.flush()
-    db.session.rollback()
-    assert db.session.get(AuditEntry, entry.id).detail is None
 
 
 def test_synthetic_cases_are_realistic_repeatable_and_clearly_not_real():

@@ -17,6 +17,7 @@ from course_app.services.caselog import cases, exports, imports
 from course_app.services.caselog.parsing import CategoryMatcher, ValueProblem, parse_date
 
 from .. import factories
+from ..caselog_import_builders import import_csv
 
 TODAY = date(2026, 11, 27)
 SAMPLE = Path(__file__).resolve().parents[2] / "docs" / "caselog-import-sample.csv"
@@ -42,11 +43,7 @@ def row(**values):
 
 
 def csv_bytes(rows, header=HEADER, delimiter=","):
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=header, delimiter=delimiter, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    return import_csv(rows, header=header, delimiter=delimiter)
 
 
 def parse(data, name="polisi.csv", source="polres"):

@@ -14,14 +14,6 @@ from .. import factories
 
 
 @pytest.fixture
-def participant(login):
-    user = factories.make_user()
-    db.session.commit()
-    login(user)
-    return user
-
-
-@pytest.fixture
 def module():
     module = factories.make_module(code="gizi", lessons=2, questions=4, multiple=1,
                                    questions_per_attempt=3, pass_mark=80)

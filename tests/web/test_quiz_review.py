@@ -23,14 +23,6 @@ COOLDOWN = 600
 
 
 @pytest.fixture
-def participant(login):
-    user = factories.make_user()
-    db.session.commit()
-    login(user)
-    return user
-
-
-@pytest.fixture
 def module():
     module = factories.make_module(code="gizi", lessons=3, questions=4, multiple=1,
                                    questions_per_attempt=3, pass_mark=80)
