@@ -1,7 +1,7 @@
 """Kupang's clock: the one source of "now" and "today" for every rule, default and name.
 
 The users live in WITA (UTC+8, `APP_TIMEZONE`); the server and CI may run in any zone and at any
-hour. A date decision taken from the server's clock (`date.today()`) is a day behind in Kupang
+hour. A date decision taken from the server's own calendar day is a day behind in Kupang
 from 00:00 to 08:00 WITA, so nothing outside this module asks the server for the date
 (`tests/unit/test_clock.py` walks the source to keep it so).
 
