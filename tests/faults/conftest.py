@@ -151,9 +151,19 @@ class Gunicorn:
         raise RuntimeError("gunicorn did not answer /healthz:\n" + self.output())
 
     def worker_pids(self):
-        """Pids of the master's current worker processes."""
-        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
-        return [int(p) for p in children.read_text().split()]
+        """Pids of the master's current worker processes: every live process whose parent is the
+        master (read from /proc/*/stat, which, unlike a task's `children` file, is exact while
+        processes are being forked)."""
+        pids = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # exited while we looked
+            state, parent = fields[0], int(fields[1])
+            if parent == self.process.pid and state not in ("Z", "X"):
+                pids.append(int(stat.parent.name))
+        return sorted(pids)
 
     def worker_holding(self, client_port):
         """The worker pid whose socket is the server side of our connection from `client_port`."""
