@@ -84,6 +84,10 @@ class Question(db.Model):
     revision: Mapped[int] = mapped_column(default=1)
     content_hash: Mapped[str] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(10))  # single | multiple
+    #: The lesson this question tests (`lesson:` in questions.yaml): the quiz draws from every
+    #: lesson and a failed attempt points to the lesson to reread. NULL on rows loaded before
+    #: the tag existed.
+    lesson_slug: Mapped[str | None] = mapped_column(String(80))
     text: Mapped[str] = mapped_column(Text)
     explanation: Mapped[str] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(default=True)
