@@ -2,6 +2,7 @@
 PYTHON ?= python3
 VENV   ?= .venv
 PORT   ?= 5000
+export PORT  # config.py: links and QR codes point at the port served (unless PUBLIC_BASE_URL)
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app course_app
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test

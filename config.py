@@ -63,7 +63,10 @@ class Config:
     # hide_parameters: a database error's message (and so the logged traceback) would otherwise
     # carry the row's values — emails, names — into the logs (DESIGN §8).
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # Where links, QR codes and emails point. Unset, it is where `make run` serves: the
+    # loopback address on PORT (`PORT=8000 make run` puts 8000 in every link and QR).
+    PUBLIC_BASE_URL = (os.environ.get("PUBLIC_BASE_URL")
+                       or f"http://127.0.0.1:{_env_int('PORT', 5000)}").rstrip("/")
 
     # Sessions and cookies (DESIGN §8)
     SESSION_COOKIE_HTTPONLY = True
@@ -163,6 +166,10 @@ class Config:
 class DevelopmentConfig(Config):
     APP_ENV = "development"
     DEBUG = False  # the debugger is opt-in: FLASK_DEBUG=1
+    # Trying the course locally: LESSON_MIN_READ_SECONDS, when set, replaces every lesson's own
+    # minimum reading time (LESSON_MIN_READ_SECONDS=5 make run). Elsewhere it is only the
+    # default for lessons that set none.
+    LESSON_MIN_READ_OVERRIDES = "LESSON_MIN_READ_SECONDS" in os.environ
     MAIL_SEND_AFTER_REQUEST = _env_bool("MAIL_SEND_AFTER_REQUEST", True)
 
 

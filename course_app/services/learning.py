@@ -133,8 +133,9 @@ def open_lesson(user, lesson, now=None):
 
 
 def required_read_seconds(lesson):
-    """The lesson's own minimum reading time, else the site-wide one (LESSON_MIN_READ_SECONDS)."""
-    if lesson.min_read_seconds is not None:
+    """The lesson's own minimum reading time, else the site-wide one (LESSON_MIN_READ_SECONDS),
+    which replaces the lesson's own where LESSON_MIN_READ_OVERRIDES is set (development only)."""
+    if lesson.min_read_seconds is not None and not current_app.config.get("LESSON_MIN_READ_OVERRIDES"):
         return lesson.min_read_seconds
     return current_app.config["LESSON_MIN_READ_SECONDS"]
 

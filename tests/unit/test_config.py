@@ -1,4 +1,5 @@
 """Configuration (DESIGN §3, §8): 12-factor settings, and production refuses unsafe secrets."""
+import os
 import secrets
 
 import pytest
@@ -104,3 +105,33 @@ def test_database_urls_are_rewritten_for_the_psycopg_driver(monkeypatch, given, 
 def test_without_database_url_the_embedded_sqlite_file_under_instance_is_used(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     assert config_module._database_url() == f"sqlite:///{config_module.INSTANCE_DIR / 'pranikah.sqlite3'}"
+
+
+def _config_value(env, expression):
+    """`expression` evaluated on config.py imported afresh with `env` (class attributes are read
+    from the environment when the module is imported)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    clean = {k: v for k, v in os.environ.items() if k not in ("PORT", "PUBLIC_BASE_URL", "LESSON_MIN_READ_SECONDS")}
+    result = subprocess.run([sys.executable, "-c", f"import config; print({expression})"],
+                            cwd=Path(config_module.__file__).parent, env={**clean, **env},
+                            capture_output=True, text=True, check=True)
+    return result.stdout.strip()
+
+
+def test_links_point_at_the_port_served_unless_public_base_url_is_set():
+    expression = "config.DevelopmentConfig.PUBLIC_BASE_URL"
+    assert _config_value({}, expression) == "http://127.0.0.1:5000"
+    assert _config_value({"PORT": "8000"}, expression) == "http://127.0.0.1:8000"
+    assert _config_value({"PORT": "8000", "PUBLIC_BASE_URL": "https://pranikah.example.org/"},
+                         expression) == "https://pranikah.example.org"
+
+
+def test_lesson_min_read_seconds_overrides_lessons_only_in_development_and_only_when_set():
+    assert _config_value({}, "config.DevelopmentConfig.LESSON_MIN_READ_OVERRIDES") == "False"
+    assert _config_value({"LESSON_MIN_READ_SECONDS": "5"},
+                         "config.DevelopmentConfig.LESSON_MIN_READ_OVERRIDES") == "True"
+    assert _config_value({"LESSON_MIN_READ_SECONDS": "5"},
+                         "getattr(config.ProductionConfig, 'LESSON_MIN_READ_OVERRIDES', False)") == "False"
