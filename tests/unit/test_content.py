@@ -8,10 +8,15 @@ from course_app.extensions import db
 from course_app.models import ContentLoad, Lesson, LessonProgress, Module, Question
 from course_app.services import quizzes
 from course_app.services.content import ContentError, load_content, render_markdown
+from course_app.services.content.bank_rules import MIN_QUESTIONS_REQUIRED_MODULE
 
 from .. import factories
 
 # --- a small content tree in tmp_path ----------------------------------------------------
+
+#: A bank that keeps the rules (bank_rules.py) with room to spare: two questions above a
+#: required module's minimum, so a test may remove one; 14 per lesson with 3 lessons.
+BANK_SIZE = MIN_QUESTIONS_REQUIRED_MODULE + 2
 
 def module_data(code, lessons=3, per_attempt=3, pass_mark=80, position=1):
     return {
@@ -23,17 +28,21 @@ def module_data(code, lessons=3, per_attempt=3, pass_mark=80, position=1):
     }
 
 
-def question_data(code, number, kind="single"):
+def question_data(code, number, kind="single", lessons=3):
+    """Question `number` tests lesson ((number - 1) mod lessons) + 1. The right option is never
+    the longest; a multiple-answer question has two right and two wrong options."""
     options = [{"text": "Jawaban benar", "correct": True},
                {"text": "Jawaban salah", "correct": False},
                {"text": "Jawaban keliru", "correct": False}]
     if kind == "multiple":
         options[1]["correct"] = True
-    return {"key": f"{code}-{number:02d}", "type": kind, "text": f"Pertanyaan {number}?",
+        options.append({"text": "Jawaban lain", "correct": False})
+    return {"key": f"{code}-{number:02d}", "type": kind,
+            "lesson": f"pelajaran-{(number - 1) % lessons + 1}", "text": f"Pertanyaan {number}?",
             "options": options, "explanation": f"Penjelasan {number}."}
 
 
-def write_module(root, code, lessons=3, questions=5, per_attempt=3, position=1):
+def write_module(root, code, lessons=3, questions=BANK_SIZE, per_attempt=3, position=1):
     directory = root / "modules" / code
     (directory / "lessons").mkdir(parents=True, exist_ok=True)
     data = module_data(code, lessons=lessons, per_attempt=per_attempt, position=position)
@@ -42,7 +51,8 @@ def write_module(root, code, lessons=3, questions=5, per_attempt=3, position=1):
             f"Isi {lesson['title']}.\n\n## Sumber\n\n- Kemenkes, 2024\n", encoding="utf-8")
     write_yaml(directory / "module.yaml", data)
     write_yaml(directory / "questions.yaml", {"questions": [
-        question_data(code, n, "multiple" if n == 1 else "single") for n in range(1, questions + 1)]})
+        question_data(code, n, "multiple" if n == 1 else "single", lessons)
+        for n in range(1, questions + 1)]})
     return directory
 
 
@@ -94,11 +104,12 @@ def test_first_load_creates_modules_lessons_and_questions_at_version_1(content):
     assert [le.slug for le in gizi.lessons] == ["pelajaran-1", "pelajaran-2", "pelajaran-3"]
     assert gizi.lessons[0].body_markdown.startswith("Isi Pelajaran 1.")
     assert "<h2>Sumber</h2>" in gizi.lessons[0].body_html
-    assert count(Question, Question.module_id == gizi.id, Question.is_active) == 5
+    assert count(Question, Question.module_id == gizi.id, Question.is_active) == BANK_SIZE
     first = db.session.scalar(select(Question).where(Question.key == "gizi-01"))
-    assert first.kind == "multiple" and first.revision == 1
+    assert first.kind == "multiple" and first.revision == 1 and first.lesson_slug == "pelajaran-1"
     assert [(o.text, o.is_correct) for o in first.options] == [
-        ("Jawaban benar", True), ("Jawaban salah", True), ("Jawaban keliru", False)]
+        ("Jawaban benar", True), ("Jawaban salah", True), ("Jawaban keliru", False),
+        ("Jawaban lain", False)]
     assert count(ContentLoad) == 1
     assert "gizi: created version 1" in report.describe()
 
@@ -147,6 +158,8 @@ def test_lesson_removed_from_files_becomes_inactive_and_keeps_its_progress(conte
     db.session.add(LessonProgress(user_id=user.id, lesson_id=removed.id))
     db.session.commit()
     edit_yaml(content / "modules/gizi/module.yaml", lambda d: d["lessons"].pop())
+    edit_yaml(content / "modules/gizi/questions.yaml", lambda d: [
+        q.update(lesson="pelajaran-1") for q in d["questions"] if q["lesson"] == "pelajaran-3"])
 
     report = load_and_commit(content)
 
@@ -158,7 +171,7 @@ def test_lesson_removed_from_files_becomes_inactive_and_keeps_its_progress(conte
 
 def test_changed_question_creates_new_revision_and_old_attempts_keep_theirs(content):
     edit_yaml(content / "modules/gizi/module.yaml",
-              lambda d: d["quiz"].update(questions_per_attempt=5))
+              lambda d: d["quiz"].update(questions_per_attempt=BANK_SIZE))
     load_and_commit(content)
     user = factories.make_user()
     gizi = module("gizi")
@@ -198,8 +211,9 @@ def test_removed_question_becomes_inactive(content):
     report = load_and_commit(content)
 
     assert report.by_code("gizi").questions_deactivated == 1
-    assert db.session.scalar(select(Question.is_active).where(Question.key == "gizi-05")) is False
-    assert count(Question, Question.module_id == module("gizi").id, Question.is_active) == 4
+    assert db.session.scalar(select(Question.is_active).where(Question.key == f"gizi-{BANK_SIZE}")) \
+        is False
+    assert count(Question, Question.module_id == module("gizi").id, Question.is_active) == BANK_SIZE - 1
 
 
 def test_module_removed_from_files_becomes_inactive_and_returns_with_a_new_version(content):
@@ -211,13 +225,13 @@ def test_module_removed_from_files_becomes_inactive_and_returns_with_a_new_versi
 
     assert report.by_code("imunisasi").action == "deactivated"
     assert module("imunisasi").is_active is False
-    assert count(Question, Question.module_id == module("imunisasi").id) == 5  # nothing deleted
+    assert count(Question, Question.module_id == module("imunisasi").id) == BANK_SIZE  # nothing deleted
 
     hidden.rename(content / "modules/imunisasi")
     report = load_and_commit(content)
     assert report.by_code("imunisasi").action == "updated"
     assert module("imunisasi").is_active is True and module("imunisasi").version == 2
-    assert count(Question, Question.module_id == module("imunisasi").id) == 5  # same revisions
+    assert count(Question, Question.module_id == module("imunisasi").id) == BANK_SIZE  # same revisions
 
 
 def test_broken_content_file_is_reported_with_file_and_reason_and_nothing_is_loaded(content):
@@ -275,9 +289,9 @@ BROKEN = [
     ("module.yaml", _set(["lessons", 0, "file"], "../../../../etc/passwd"),
      "content/modules/gizi/module.yaml: lesson pelajaran-1: file '../../../../etc/passwd' is "
      "outside the module directory"),
-    ("module.yaml", _set(["quiz", "questions_per_attempt"], 6),
-     "content/modules/gizi/module.yaml: quiz: draws 6 questions per attempt but questions.yaml "
-     "has only 5"),
+    ("module.yaml", _set(["quiz", "questions_per_attempt"], BANK_SIZE + 1),
+     f"content/modules/gizi/module.yaml: quiz: draws {BANK_SIZE + 1} questions per attempt but "
+     f"questions.yaml has only {BANK_SIZE}"),
     ("module.yaml", _set(["quiz", "pass_mark"], 0),
      "content/modules/gizi/module.yaml: quiz: 'pass_mark' must be a whole number, 1–100"),
     ("module.yaml", _set(["quiz", "pass_mark"], 101),
@@ -298,6 +312,8 @@ BROKEN = [
      "content/modules/gizi/questions.yaml: question gizi-02: type must be 'single' or 'multiple'"),
     ("questions.yaml", _set(["questions", 1, "options", 0, "corect"], True),
      "content/modules/gizi/questions.yaml: question gizi-02: option 1: unknown key 'corect'"),
+    ("questions.yaml", _set(["questions", 1, "lesson"], DELETE),
+     "content/modules/gizi/questions.yaml: question gizi-02: missing key 'lesson'"),
 ]
 
 
@@ -323,6 +339,143 @@ def test_multiple_answer_question_without_a_correct_option_is_refused(content):
 
     assert "question gizi-01: a multiple-answer question needs at least one correct option" \
         in str(caught.value)
+
+
+# --- the question bank's countable rules (issue 11 point 4, bank_rules.py) ---------------
+
+def problems_of(root):
+    with pytest.raises(ContentError) as caught:
+        load_content(root)
+    assert count(Module) == 0
+    return caught.value.problems
+
+
+def test_every_question_names_a_lesson_of_its_module(content):
+    edit_yaml(content / "modules/gizi/questions.yaml", _set(["questions", 1, "lesson"], "tidak-ada"))
+
+    assert problems_of(content) == [
+        "content/modules/gizi/questions.yaml: question gizi-02: lesson 'tidak-ada' is not a lesson "
+        "of module.yaml (lessons: pelajaran-1, pelajaran-2, pelajaran-3)"]
+
+
+def test_every_lesson_has_at_least_4_questions(content):
+    def leave_three_on_lesson_3(data):
+        on_lesson_3 = [q for q in data["questions"] if q["lesson"] == "pelajaran-3"]
+        for question in on_lesson_3[3:]:
+            question["lesson"] = "pelajaran-1"
+    edit_yaml(content / "modules/gizi/questions.yaml", leave_three_on_lesson_3)
+
+    assert problems_of(content) == [
+        "content/modules/gizi/questions.yaml: lesson pelajaran-3: 3 questions test it; every lesson "
+        "needs at least 4"]
+
+
+def test_a_required_module_has_at_least_40_questions(tmp_path):
+    root = tmp_path / "content"
+    write_module(root, "gizi", questions=39)
+
+    assert problems_of(root) == [
+        "content/modules/gizi/questions.yaml: 39 questions; a module the certificate requires "
+        "needs at least 40"]
+
+
+def test_an_optional_module_needs_only_4_questions_per_lesson(tmp_path):
+    root = tmp_path / "content"
+    write_module(root, "kespro", lessons=3, questions=12)
+    edit_yaml(root / "modules/kespro/module.yaml", _set(["required"], False))
+
+    load_and_commit(root)
+
+    assert count(Question, Question.module_id == module("kespro").id) == 12
+
+
+def make_right_option_longest(keys):
+    def change(data):
+        for question in data["questions"]:
+            if question["key"] in keys:
+                question["options"][0]["text"] = "Jawaban benar yang paling panjang"
+    return change
+
+
+def test_the_right_option_is_the_longest_in_at_most_35_percent_of_single_answer_questions(content):
+    # 41 single-answer questions (gizi-02 … gizi-42): 35% allows 14.
+    longest = [f"gizi-{n:02d}" for n in range(2, 17)]
+    edit_yaml(content / "modules/gizi/questions.yaml", make_right_option_longest(longest))
+
+    assert problems_of(content) == [
+        "content/modules/gizi/questions.yaml: the right option is strictly the longest in 15 of 41 "
+        "single-answer questions (36%; at most 35%): make it not the longest in at least 1 of "
+        + ", ".join(longest)]
+
+    edit_yaml(content / "modules/gizi/questions.yaml",
+              _set(["questions", 1, "options", 0, "text"], "Benar"))  # gizi-02: now the shortest
+    load_and_commit(content)  # 14 of 41 is within the rule
+    assert count(Question, Question.module_id == module("gizi").id) == BANK_SIZE
+
+
+def test_an_option_as_long_as_the_right_one_makes_it_not_the_longest(content):
+    def tie_every_single_answer(data):
+        for question in data["questions"][1:]:
+            question["options"][0]["text"] = "Jawaban benar yang paling panjang"  # 33 characters
+            question["options"][2]["text"] = "Jawaban keliru yang sama panjang."  # 33 characters
+    edit_yaml(content / "modules/gizi/questions.yaml", tie_every_single_answer)
+
+    load_and_commit(content)
+
+    assert count(Question, Question.module_id == module("gizi").id) == BANK_SIZE
+
+
+def test_a_multiple_answer_question_has_at_least_2_wrong_options(content):
+    edit_yaml(content / "modules/gizi/questions.yaml", lambda d: d["questions"][0]["options"].pop())
+
+    assert problems_of(content) == [
+        "content/modules/gizi/questions.yaml: question gizi-01: a multiple-answer question needs at "
+        "least 2 wrong options (found 1)"]
+
+
+def test_every_bank_problem_of_every_module_is_reported_at_once(content):
+    edit_yaml(content / "modules/gizi/questions.yaml", lambda d: d["questions"][0]["options"].pop())
+    edit_yaml(content / "modules/imunisasi/questions.yaml",
+              lambda d: d["questions"][3].update(lesson="pelajaran-9"))
+    (content / "modules/imunisasi/lessons/02-pelajaran-2.md").unlink()
+
+    assert problems_of(content) == [
+        "content/modules/gizi/questions.yaml: question gizi-01: a multiple-answer question needs at "
+        "least 2 wrong options (found 1)",
+        "content/modules/imunisasi/module.yaml: lesson pelajaran-2: file "
+        "'lessons/02-pelajaran-2.md' not found",
+    ]  # imunisasi's lesson tags are checked once its lessons are readable
+
+
+def test_changing_only_a_lesson_tag_updates_the_current_row_without_a_new_revision(content):
+    load_and_commit(content)
+    before = db.session.scalar(select(Question).where(Question.key == "gizi-04"))
+    assert before.lesson_slug == "pelajaran-1"
+
+    edit_yaml(content / "modules/gizi/questions.yaml", _set(["questions", 3, "lesson"], "pelajaran-2"))
+    report = load_and_commit(content)
+
+    change = report.by_code("gizi")
+    assert (change.action, change.questions_retagged, change.questions_revised) == ("flagged", 1, 0)
+    assert "gizi: version 1 kept — questions: 1 retagged" in report.describe()
+    rows = db.session.scalars(select(Question).where(Question.key == "gizi-04")).all()
+    assert [(q.id, q.revision, q.lesson_slug) for q in rows] == [(before.id, 1, "pelajaran-2")]
+    assert module("gizi").version == 1 and count(ContentLoad) == 2
+    assert [m.action for m in load_and_commit(content).modules] == ["unchanged", "unchanged"]
+
+
+def test_rows_loaded_before_lesson_tags_get_their_lesson_on_the_next_load(content):
+    load_and_commit(content)
+    db.session.execute(Question.__table__.update().values(lesson_slug=None))
+    db.session.commit()
+
+    report = load_and_commit(content)
+
+    assert report.by_code("gizi").questions_retagged == BANK_SIZE
+    assert module("gizi").version == 1
+    assert count(Question, Question.lesson_slug.is_(None)) == 0
+    assert db.session.scalar(select(Question.lesson_slug).where(Question.key == "gizi-03")) \
+        == "pelajaran-3"
 
 
 def test_yaml_syntax_error_is_reported_with_its_line(content):
@@ -393,7 +546,9 @@ def test_real_content_directory_loads_at_least_three_complete_modules():
         assert len(m.lessons) >= 4, m.code
         questions = db.session.scalars(select(Question).where(
             Question.module_id == m.id, Question.is_active)).all()
-        assert len(questions) >= 15, m.code
+        if m.required:
+            assert len(questions) >= MIN_QUESTIONS_REQUIRED_MODULE, m.code
+        assert {q.lesson_slug for q in questions} == {le.slug for le in m.lessons}, m.code
         assert all(q.explanation.strip() for q in questions), m.code
         assert all("<script" not in le.body_html for le in m.lessons)
 

@@ -25,13 +25,17 @@ def _apply(specs):
     for spec in specs:
         module = existing.pop(spec.code, None)
         if module is not None and module.is_active and module.content_hash == spec.content_hash:
-            if module.required == spec.required:
-                report.modules.append(ModuleChange(spec.code, "unchanged", module.version))
-            else:  # only the certificate's requirement changed: same lessons, same version
-                module.required = spec.required
+            # Same lessons and questions: only metadata may have changed (the certificate's
+            # requirement, the questions' lesson tags), and the version stays.
+            change = ModuleChange(spec.code, "flagged", module.version)
+            change.questions_retagged = _apply_lesson_tags(module, spec.questions)
+            if module.required != spec.required:
+                module.required = change.required = spec.required
+            if change.required is None and not change.questions_retagged:
+                change.action = "unchanged"
+            else:
                 module.updated_at = now
-                report.modules.append(ModuleChange(spec.code, "flagged", module.version,
-                                                   required=spec.required))
+            report.modules.append(change)
             continue
         if module is None:
             module = Module(code=spec.code, version=1, content_hash=spec.content_hash)
@@ -92,7 +96,8 @@ def _apply_lessons(module, specs, change):
 
 
 def _apply_questions(module, specs, change):
-    """Questions are immutable revisions: a changed question is a new row, the old one retires."""
+    """Questions are immutable revisions: a changed question is a new row, the old one retires.
+    Its lesson tag is metadata, updated in place (see `_apply_lesson_tags`)."""
     rows = db.session.scalars(select(Question).where(Question.module_id == module.id)
                               .order_by(Question.key, Question.revision)).all()
     latest, active = {}, {}
@@ -110,13 +115,16 @@ def _apply_questions(module, specs, change):
             if not current.is_active:
                 current.is_active = True
                 change.questions_added += 1
+            if current.lesson_slug != spec.lesson:
+                current.lesson_slug = spec.lesson
+                change.questions_retagged += 1
             continue
         for stale in active.get(spec.key, []):
             stale.is_active = False
         question = Question(
             module_id=module.id, key=spec.key, revision=(current.revision + 1) if current else 1,
-            content_hash=digest, kind=spec.kind, text=spec.text, explanation=spec.explanation,
-            is_active=True,
+            content_hash=digest, kind=spec.kind, lesson_slug=spec.lesson, text=spec.text,
+            explanation=spec.explanation, is_active=True,
             options=[Option(position=i, text=o.text, is_correct=o.correct)
                      for i, o in enumerate(spec.options)])
         db.session.add(question)
@@ -130,3 +138,16 @@ def _apply_questions(module, specs, change):
             for question in questions:
                 question.is_active = False
             change.questions_deactivated += 1
+
+
+def _apply_lesson_tags(module, specs):
+    """The lesson a question tests is metadata (issue 11 point 4): a changed tag updates the
+    question's current row in place; it is no new revision. Returns how many rows changed."""
+    lessons = {spec.key: spec.lesson for spec in specs}
+    retagged = 0
+    for question in db.session.scalars(select(Question).where(Question.module_id == module.id,
+                                                              Question.is_active)):
+        if question.key in lessons and question.lesson_slug != lessons[question.key]:
+            question.lesson_slug = lessons[question.key]
+            retagged += 1
+    return retagged

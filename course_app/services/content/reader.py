@@ -7,6 +7,7 @@ import markdown
 import nh3
 import yaml
 
+from .bank_rules import check_question_bank
 from .specs import LessonSpec, ModuleSpec, OptionSpec, QuestionSpec
 
 #: Lesson HTML may contain only these tags (DESIGN §8: nothing executable reaches the page).
@@ -26,7 +27,7 @@ SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MODULE_KEYS = {"code", "title", "summary", "position", "required", "quiz", "lessons"}
 QUIZ_KEYS = {"questions_per_attempt", "pass_mark"}
 LESSON_KEYS = {"slug", "title", "file", "min_read_seconds"}
-QUESTION_KEYS = {"key", "type", "text", "options", "explanation"}
+QUESTION_KEYS = {"key", "type", "lesson", "text", "options", "explanation"}
 OPTION_KEYS = {"text", "correct"}
 QUESTION_TYPES = ("single", "multiple")
 
@@ -179,6 +180,10 @@ class _Checker:
                                f"questions.yaml has only {len(questions)}")
 
         lessons = self.lessons(module_dir, path, data.get("lessons"))
+        if questions is not None:  # issue 11 point 4: the bank's countable rules
+            check_question_bank(self.problem, module_dir / "questions.yaml", questions,
+                                lesson_slugs=None if lessons is None else [le.slug for le in lessons],
+                                required=required is not False)
         if len(self.problems) > before or questions is None or lessons is None:
             return None
         return ModuleSpec(code=code, title=title, summary=summary.strip(), position=position,
@@ -287,6 +292,7 @@ class _Checker:
             self.problem(path, f"{where}type must be 'single' or 'multiple', not '{kind}'")
         text = self.text(path, where, item["text"], "text")
         explanation = self.text(path, where, item["explanation"], "explanation")
+        lesson = self.text(path, where, item["lesson"], "lesson", 80)
         raw_options = item["options"]
         if not isinstance(raw_options, list) or len(raw_options) < 2:
             self.problem(path, f"{where}needs at least 2 options")
@@ -320,4 +326,5 @@ class _Checker:
         if kind == "multiple" and correct < 1:
             self.problem(path, f"{where}a multiple-answer question needs at least one correct option")
             return None
-        return QuestionSpec(key=key, kind=kind, text=text, explanation=explanation, options=options)
+        return QuestionSpec(key=key, kind=kind, text=text, explanation=explanation, options=options,
+                            lesson=lesson)

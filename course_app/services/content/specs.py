@@ -4,6 +4,7 @@ import json
 from dataclasses import dataclass, field
 
 from ...models import ContentLoad
+from .images import pictures_shown
 
 #: Bump when the Markdown → HTML rendering changes, so the next load re-renders every lesson.
 RENDER_VERSION = 1
@@ -38,6 +39,10 @@ class QuestionSpec:
     text: str
     explanation: str
     options: list[OptionSpec]
+    #: The slug of the lesson the question tests (issue 11 point 4). Metadata, not part of
+    #: `content_hash`: retagging a question updates its current row, with no new revision and
+    #: no new module version (what was asked did not change).
+    lesson: str | None = None
 
     @property
     def content_hash(self):
@@ -61,7 +66,9 @@ class ModuleSpec:
 
     @property
     def content_hash(self):
-        return sha256_of({
+        # A changed picture is a new version; a module without pictures keeps the hash it had.
+        pictures = pictures_shown(self.lessons)
+        return sha256_of(({"pictures": pictures} if pictures else {}) | {
             "render": RENDER_VERSION,
             "module": [self.code, self.title, self.summary, self.position,
                        self.questions_per_attempt, self.pass_mark],
@@ -76,7 +83,9 @@ class ModuleSpec:
 @dataclass
 class ModuleChange:
     code: str
-    action: str  # created | updated | flagged (only `required` changed) | unchanged | deactivated
+    #: created | updated | flagged (only metadata changed: `required` or questions' lesson tags;
+    #: the version is kept) | unchanged | deactivated
+    action: str
     version: int
     #: Set when this load changed whether the certificate requires the module.
     required: bool | None = None
@@ -86,6 +95,7 @@ class ModuleChange:
     questions_added: int = 0
     questions_revised: int = 0
     questions_deactivated: int = 0
+    questions_retagged: int = 0
 
     def describe(self):
         if self.action == "unchanged":
@@ -101,7 +111,8 @@ class ModuleChange:
                 ("lessons", (("added", self.lessons_added), ("updated", self.lessons_updated),
                              ("deactivated", self.lessons_deactivated))),
                 ("questions", (("added", self.questions_added), ("revised", self.questions_revised),
-                               ("deactivated", self.questions_deactivated)))):
+                               ("deactivated", self.questions_deactivated),
+                               ("retagged", self.questions_retagged)))):
             done = [f"{n} {what}" for what, n in counts if n]
             if done:
                 parts.append(f"{label}: {', '.join(done)}")
