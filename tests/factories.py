@@ -49,10 +49,12 @@ def make_couple(first=None, second=None, wedding_in_days=120, institution_type="
 
 
 def make_module(code=None, lessons=2, questions=6, multiple=1, questions_per_attempt=4,
-                pass_mark=80, position=None, required=True):
+                pass_mark=80, position=None, required=True, tagged=True):
     """A small module: `questions` questions, the first `multiple` of them multiple-answer.
 
     In every question the correct options are the ones whose text starts with "Benar".
+    Question i tests lesson (i mod lessons) + 1 (`lesson_slug`), unless `tagged` is false: rows
+    loaded before questions named their lesson.
     """
     n = next(_seq)
     code = code or f"modul_{n}"
@@ -70,7 +72,8 @@ def make_module(code=None, lessons=2, questions=6, multiple=1, questions_per_att
         kind = "multiple" if i < multiple else "single"
         question = Question(module_id=module.id, key=f"{code}-{i + 1:02d}", kind=kind,
                             text=f"Pertanyaan {i + 1}?", explanation=f"Penjelasan {i + 1}.",
-                            content_hash=f"{i:064d}")
+                            content_hash=f"{i:064d}",
+                            lesson_slug=f"pelajaran-{i % lessons + 1}" if tagged and lessons else None)
         if kind == "multiple":
             texts = [("Benar A", True), ("Benar B", True), ("Salah C", False), ("Salah D", False)]
         else:

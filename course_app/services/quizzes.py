@@ -1,8 +1,8 @@
 """The quiz engine (DESIGN §4).
 
-Each attempt draws `questions_per_attempt` active questions of the module at random and
-shuffles their options; it records the module's content version and pass mark at the start,
-so later content changes never alter an attempt. The highest attempt counts. After a failed
+Each attempt draws `questions_per_attempt` active questions of the module, stratified by
+lesson (`draw_questions`), and shuffles their options; it records the module's content version
+and pass mark at the start, so later content changes never alter an attempt. The highest attempt counts. After a failed
 attempt the participant waits QUIZ_COOLDOWN_SECONDS before the next one.
 """
 import random
@@ -83,34 +83,66 @@ class Review:
     show_answers: bool
     wrong: list
     reread: list
+    #: The module's active lessons by slug: where each question's lesson tag points.
+    lessons: dict = field(default_factory=dict)
 
     @property
     def questions(self):
         return self.attempt.questions
 
+    def lesson_for(self, attempt_question):
+        """The lesson this question tests, or None (untagged, or its lesson is gone)."""
+        return self.lessons.get(attempt_question.question.lesson_slug)
+
 
 def lessons_to_reread(attempt, wrong):
-    """The lessons the wrong questions come from, in the module's order.
+    """The lessons the wrong questions test, in the module's order (issue 11 point 5).
 
-    Questions are not yet tagged with their lesson in the content (DESIGN §4 asks for it); until
-    they are, a question without a `lesson` sends the participant back to every lesson of the
-    module.
+    Each question names its lesson (`lesson_slug`, from `lesson:` in questions.yaml). A wrong
+    question without one (a row loaded before the tag existed) or whose lesson is no longer
+    active could come from any lesson: it sends the participant back to every lesson.
     """
-    module_lessons = list(attempt.module.lessons)
-    tagged = [getattr(aq.question, "lesson", None) for aq in wrong]
     if not wrong:
         return []
-    if any(lesson is None for lesson in tagged):
+    module_lessons = list(attempt.module.lessons)
+    slugs = {aq.question.lesson_slug for aq in wrong}
+    if not slugs <= {lesson.slug for lesson in module_lessons}:
         return module_lessons
-    ids = {lesson.id for lesson in tagged}
-    return [lesson for lesson in module_lessons if lesson.id in ids]
+    return [lesson for lesson in module_lessons if lesson.slug in slugs]
 
 
 def review(attempt):
     """The review of a submitted attempt; see `Review`."""
     wrong = [aq for aq in attempt.questions if not aq.is_correct]
     return Review(attempt=attempt, show_answers=bool(attempt.passed), wrong=wrong,
-                  reread=[] if attempt.passed else lessons_to_reread(attempt, wrong))
+                  reread=[] if attempt.passed else lessons_to_reread(attempt, wrong),
+                  lessons={lesson.slug: lesson for lesson in attempt.module.lessons})
+
+
+def draw_questions(bank, count, rng):
+    """`count` questions of `bank` that cover every lesson (issue 11 point 4, DESIGN §4).
+
+    Stratified, then random: the questions are grouped by the lesson they test (untagged rows,
+    loaded before the tag existed, are one more group); each group gets ⌊count/groups⌋ or
+    ⌈count/groups⌉ of the draw — the larger share going to groups chosen at random, so every
+    lesson is asked when count ≥ groups — and what a group too small cannot give is drawn at
+    random from the questions left. The drawn questions come in random order.
+    """
+    count = min(count, len(bank))
+    groups = {}
+    for question in bank:
+        groups.setdefault(question.lesson_slug, []).append(question)
+    order = sorted(groups, key=lambda slug: (slug is None, slug or ""))
+    rng.shuffle(order)
+    share, larger = divmod(count, len(order))
+    drawn = []
+    for index, slug in enumerate(order):
+        group = groups[slug]
+        drawn += rng.sample(group, min(len(group), share + (1 if index < larger else 0)))
+    taken = {question.id for question in drawn}
+    drawn += rng.sample([q for q in bank if q.id not in taken], count - len(drawn))
+    rng.shuffle(drawn)
+    return drawn
 
 
 def find_attempt(attempt_id, user):
@@ -197,7 +229,7 @@ def start_attempt(user, module, now=None, rng=None):
     if not bank:
         raise DomainError(_l("Kuis untuk materi ini belum tersedia. Silakan coba lagi nanti."))
     rng = rng or random.SystemRandom()
-    drawn = rng.sample(bank, min(module.questions_per_attempt, len(bank)))
+    drawn = draw_questions(bank, module.questions_per_attempt, rng)
     attempt = QuizAttempt(user_id=user.id, module_id=module.id, module_version=module.version,
                           pass_mark=module.pass_mark, started_at=now)
     for position, question in enumerate(drawn, start=1):

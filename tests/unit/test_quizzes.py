@@ -315,3 +315,140 @@ def test_attempt_keeps_its_pass_mark_when_the_module_changes(ready):
     assert (attempt.score_percent, attempt.pass_mark, attempt.module_version, attempt.passed) \
         == (75, 75, 1, True)
     assert db.session.scalar(select(func.count()).select_from(AttemptQuestion)) == 4
+
+
+# --- stratified draw (issue 11 point 4, DESIGN §4) ----------------------------------------
+
+def bank_of(module):
+    return db.session.scalars(select(Question).where(Question.module_id == module.id,
+                                                     Question.is_active).order_by(Question.id)).all()
+
+
+def per_lesson(questions):
+    counts = {}
+    for question in questions:
+        counts[question.lesson_slug] = counts.get(question.lesson_slug, 0) + 1
+    return counts
+
+
+def test_an_attempt_draws_from_every_lesson():
+    user = factories.make_user()
+    module = factories.make_module(lessons=5, questions=20, questions_per_attempt=10)
+    factories.read_all_lessons(user, module)
+
+    attempt = quizzes.start_attempt(user, module, rng=random.Random(3))
+
+    drawn = [aq.question for aq in stored(attempt).questions]
+    assert per_lesson(drawn) == {f"pelajaran-{n}": 2 for n in range(1, 6)}
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_counts_per_lesson_differ_by_at_most_one(seed):
+    module = factories.make_module(lessons=3, questions=12, questions_per_attempt=7)
+
+    drawn = quizzes.draw_questions(bank_of(module), 7, random.Random(seed))
+
+    counts = per_lesson(drawn)
+    assert len(drawn) == len({q.id for q in drawn}) == 7
+    assert set(counts) == {"pelajaran-1", "pelajaran-2", "pelajaran-3"}
+    assert sorted(counts.values()) == [2, 2, 3]
+
+
+def test_the_lesson_that_gets_one_more_question_varies():
+    module = factories.make_module(lessons=3, questions=12)
+    bank = bank_of(module)
+
+    larger = {max(counts, key=counts.get) for counts in
+              (per_lesson(quizzes.draw_questions(bank, 4, random.Random(seed))) for seed in range(20))}
+
+    assert larger == {"pelajaran-1", "pelajaran-2", "pelajaran-3"}
+
+
+def test_fewer_questions_than_lessons_come_from_different_lessons():
+    module = factories.make_module(lessons=5, questions=20)
+
+    for seed in range(10):
+        drawn = quizzes.draw_questions(bank_of(module), 3, random.Random(seed))
+        assert len(per_lesson(drawn)) == 3
+
+
+def test_what_a_small_lesson_cannot_give_is_drawn_at_random_from_the_rest():
+    module = factories.make_module(lessons=3, questions=9)
+    bank = bank_of(module)
+    for question in [q for q in bank if q.lesson_slug == "pelajaran-3"][1:]:
+        question.lesson_slug = "pelajaran-1"  # lesson 3 keeps one question, lesson 1 has five
+
+    for seed in range(10):
+        drawn = quizzes.draw_questions(bank, 6, random.Random(seed))
+        counts = per_lesson(drawn)
+        assert len(drawn) == len({q.id for q in drawn}) == 6
+        assert counts["pelajaran-3"] == 1 and counts["pelajaran-2"] >= 2 and counts["pelajaran-1"] >= 2
+
+
+def test_untagged_questions_are_drawn_as_one_more_lesson():
+    module = factories.make_module(lessons=2, questions=8)
+    bank = bank_of(module)
+    for question in bank[:2]:
+        question.lesson_slug = None  # rows loaded before questions named their lesson
+
+    for seed in range(10):
+        counts = per_lesson(quizzes.draw_questions(bank, 3, random.Random(seed)))
+        assert counts == {None: 1, "pelajaran-1": 1, "pelajaran-2": 1}
+
+
+def test_the_draw_comes_in_random_order_not_grouped_by_lesson():
+    module = factories.make_module(lessons=2, questions=8)
+    bank = bank_of(module)
+
+    firsts = {quizzes.draw_questions(bank, 4, random.Random(seed))[0].lesson_slug
+              for seed in range(20)}
+
+    assert firsts == {"pelajaran-1", "pelajaran-2"}
+
+
+# --- what to reread after a failed attempt (issue 11 point 5) -----------------------------
+
+def attempt_wrong_on(module, wrong_lessons):
+    """A submitted attempt over the whole bank, wrong on the questions of `wrong_lessons`."""
+    user = factories.make_user()
+    factories.read_all_lessons(user, module)
+    attempt = quizzes.start_attempt(user, module)
+    answers = factories.answers_for(attempt)
+    for aq in attempt.questions:
+        if aq.question.lesson_slug in wrong_lessons:
+            answers[aq.id] = [o.id for o in aq.question.options if not o.is_correct][:1]
+    return quizzes.submit_attempt(user, attempt, answers)
+
+
+def test_a_failed_attempt_sends_back_to_the_lessons_of_its_wrong_questions():
+    module = factories.make_module(lessons=4, questions=8, multiple=0, questions_per_attempt=8)
+
+    review = quizzes.review(attempt_wrong_on(module, {"pelajaran-3", "pelajaran-1"}))
+
+    assert not review.attempt.passed and not review.show_answers
+    assert [lesson.slug for lesson in review.reread] == ["pelajaran-1", "pelajaran-3"]
+    assert {review.lesson_for(aq).slug for aq in review.wrong} == {"pelajaran-1", "pelajaran-3"}
+
+
+def test_an_untagged_wrong_question_sends_back_to_every_lesson():
+    module = factories.make_module(lessons=4, questions=8, multiple=0, questions_per_attempt=8,
+                                   pass_mark=100)
+    untagged = bank_of(module)[0]
+    untagged.lesson_slug = None
+
+    review = quizzes.review(attempt_wrong_on(module, {None}))
+
+    assert not review.attempt.passed
+    assert [aq.question.id for aq in review.wrong] == [untagged.id]
+    assert review.lesson_for(review.wrong[0]) is None
+    assert [lesson.slug for lesson in review.reread] == [f"pelajaran-{n}" for n in range(1, 5)]
+
+
+def test_a_passed_attempt_shows_the_answers_and_nothing_to_reread():
+    module = factories.make_module(lessons=8, questions=8, multiple=0, questions_per_attempt=8,
+                                   pass_mark=80)
+
+    review = quizzes.review(attempt_wrong_on(module, {"pelajaran-2"}))  # 7 of 8 right: 88%
+
+    assert review.attempt.passed and review.show_answers
+    assert review.reread == [] and len(review.wrong) == 1

@@ -57,20 +57,45 @@ def right_texts(attempt):
     return [o.text for aq in attempt.questions for o in aq.question.options if o.is_correct]
 
 
-def test_failed_attempt_lists_the_wrong_questions_and_lessons_to_reread(client, participant,
-                                                                        module):
+def reread_list(page):
+    """The titles under "Pelajaran yang perlu dibaca lagi", in the order shown."""
+    listed = re.search(r'<ul class="reread">(.*?)</ul>', page, re.S).group(1)
+    return re.findall(r'<a href="/materi/gizi/[^"]+">([^<]+)</a>', listed)
+
+
+def card_of(page, aq):
+    return re.search(rf'<section[^>]*aria-labelledby="aq-{aq.id}".*?</section>', page, re.S).group(0)
+
+
+def test_failed_attempt_lists_each_wrong_question_with_the_lesson_to_reread(client, participant,
+                                                                            module):
     attempt = submitted(participant, module, right=1)
     page = html(client.get(f"/materi/kuis/{attempt.id}/hasil"))
 
     assert "BELUM LULUS" in page and "Pertanyaan yang dijawab salah" in page
-    wrong = [aq for aq in attempt.questions if not aq.is_correct]
-    assert len(wrong) == 2
-    for aq in attempt.questions:
-        assert (aq.question.text in page) is (not aq.is_correct)
-    # Questions are not yet tagged with lessons: every lesson of the module is to be reread.
-    assert "Pelajaran yang perlu dibaca lagi" in page
-    for lesson in module.lessons:
-        assert f'href="/materi/gizi/{lesson.slug}"' in page and lesson.title in page
+    right, *wrong = attempt.questions  # the draw covers the 3 lessons, one question each
+    assert right.is_correct and len(wrong) == 2 and not any(aq.is_correct for aq in wrong)
+    assert right.question.text not in page
+    lessons = {lesson.slug: lesson for lesson in module.lessons}
+    for aq in wrong:
+        lesson = lessons[aq.question.lesson_slug]
+        card = card_of(page, aq)
+        assert aq.question.text in card
+        assert f'Baca lagi: <a href="/materi/gizi/{lesson.slug}">{lesson.title}</a>' in card
+    assert reread_list(page) == [lesson.title for lesson in module.lessons
+                                 if lesson.slug in {aq.question.lesson_slug for aq in wrong}]
+    assert f'href="/materi/gizi/{right.question.lesson_slug}"' not in page
+
+
+def test_untagged_wrong_questions_send_back_to_every_lesson(client, participant):
+    module = factories.make_module(code="gizi", lessons=3, questions=4, multiple=1,
+                                   questions_per_attempt=3, tagged=False)
+    db.session.commit()
+    attempt = submitted(participant, module, right=1)
+    page = html(client.get(f"/materi/kuis/{attempt.id}/hasil"))
+
+    assert reread_list(page) == [lesson.title for lesson in module.lessons]
+    assert "Baca lagi:" not in page
 
 
 def test_failed_attempt_page_never_shows_the_right_options_nor_explanations(client, participant,
