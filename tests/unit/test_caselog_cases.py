@@ -206,7 +206,7 @@ def test_a_lookup_in_use_is_never_deleted_but_can_be_switched_off():
     lookups.update_lookup(used, label="Minuman keras", active=False, position=5)
     assert "miras" not in {x.code for x in lookups.lookups("cause")}
     assert case.codes("cause") == ["miras"]
-    fresh = lookups.add_lookup("cause", code="judi", label="Judi")
+    fresh = lookups.add_lookup("cause", code="kecanduan_gim", label="Kecanduan gim")
     lookups.delete_lookup(fresh)
     assert db.session.get(Lookup, fresh.id) is None
     with pytest.raises(DomainError, match="sudah dipakai"):

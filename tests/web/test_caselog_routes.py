@@ -317,8 +317,8 @@ def test_admin_edits_lookup_lists_and_cannot_delete_one_in_use(client, admin):
     refused = client.post(f"/kasus/daftar-pilihan/{miras.id}/hapus", follow_redirects=True)
     assert "tidak dapat dihapus" in text(refused)
     assert db.session.get(Lookup, miras.id) is not None
-    client.post("/kasus/daftar-pilihan/cause/baru", data={"code": "judi", "label": "Judi"})
-    assert db.session.scalar(select(Lookup).where(Lookup.code == "judi")).label == "Judi"
+    client.post("/kasus/daftar-pilihan/cause/baru", data={"code": "kecanduan_gim", "label": "Kecanduan gim"})
+    assert db.session.scalar(select(Lookup).where(Lookup.code == "kecanduan_gim")).label == "Kecanduan gim"
     assert {"lookup_update", "lookup_create"} <= set(actions())
 
 

@@ -29,6 +29,8 @@ class Lookup(db.Model):
 
 
 class Kecamatan(db.Model):
+    """A kecamatan of Kota Kupang; `code` is the Kemendagri code (`537104` = 53.71.04)."""
+
     __tablename__ = "caselog_kecamatan"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -40,11 +42,17 @@ class Kecamatan(db.Model):
 
 
 class Kelurahan(db.Model):
+    """A kelurahan: the Kemendagri code (`5371041014` = 53.71.04.1014; the 1 in the seventh
+    digit marks a kelurahan) and official name, and `aliases`, the other names the import
+    accepts — the spelling in local use and the abbreviations of police registers — separated
+    by ";" (`Lai-Lai Bisi Kopan; LLBK`)."""
+
     __tablename__ = "caselog_kelurahan"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)
     name: Mapped[str] = mapped_column(String(80))
+    aliases: Mapped[str | None] = mapped_column(String(200))
     kecamatan_id: Mapped[int] = mapped_column(ForeignKey("caselog_kecamatan.id"), index=True)
 
     kecamatan: Mapped[Kecamatan] = relationship(back_populates="kelurahan")

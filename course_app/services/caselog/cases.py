@@ -145,13 +145,40 @@ def change_status(case, to_status, user, note=None):
     db.session.flush()
 
 
+def is_child_offender(perpetrator):
+    """A perpetrator who is a child, under 18 at the incident (UU 35/2014; UU 11/2012 SPPA):
+    by the age, or by the age group when the age is unknown."""
+    if perpetrator.age_at_incident is not None:
+        return is_child(perpetrator.age_at_incident)
+    return perpetrator.age_group == "0-17"
+
+
+def mediation_refusal(case):
+    """Why mediation may not be logged for this case, or None.
+
+    UU 12/2022 (TPKS), art. 23: a sexual violence case is not settled outside the court process,
+    "kecuali terhadap pelaku Anak sebagaimana diatur dalam undang-undang" — the child offender's
+    diversion under UU 11/2012 (SPPA), which police, prosecutor or judge lead. So for sexual
+    violence, mediation is logged only when every perpetrator is a child and the case's legal
+    stage is `diversi`; an adult perpetrator, or one whose age is unknown, rules it out.
+    """
+    if "seksual" not in case.codes("violence_type"):
+        return None
+    if case.perpetrators and all(is_child_offender(p) for p in case.perpetrators):
+        if case.legal_stage is not None and case.legal_stage.code == "diversi":
+            return None
+        return _l("Mediasi tidak boleh untuk kekerasan seksual (UU 12/2022 Pasal 23). Pelaku Anak "
+                  "adalah satu-satunya pengecualian, dan hanya melalui diversi (UU 11/2012 SPPA): "
+                  "catat dahulu proses hukum 'Diversi (anak)'.")
+    return _l("Mediasi tidak boleh untuk kekerasan seksual (UU 12/2022 Pasal 23 melarang "
+              "penyelesaian di luar pengadilan; pengecualiannya hanya diversi bila semua pelaku "
+              "berumur di bawah 18 tahun).")
+
+
 def add_service(case, *, victim_id, service, status, service_date, user, institution=None,
                 notes=None, follow_up_date=None, today=None):
-    """Log one service given to a victim of this case.
-
-    UU 12/2022 (TPKS), art. 23: sexual violence cases are not settled out of court — mediation
-    is refused for a case recorded as sexual violence.
-    """
+    """Log one service given to a victim of this case. Mediation of sexual violence is refused
+    unless the one exception applies (`mediation_refusal`)."""
     today = today or clock.today()
     index = LookupIndex()
     victim = next((v for v in case.victims if v.id == victim_id), None)
@@ -165,9 +192,10 @@ def add_service(case, *, victim_id, service, status, service_date, user, institu
         raise DomainError(_l("Pilih status layanan."), field="status")
     if institution and index.get("institution", institution) is None:
         raise DomainError(_l("Pilihan tidak dikenal."), field="institution")
-    if service == "mediasi" and "seksual" in case.codes("violence_type"):
-        raise DomainError(_l("Mediasi tidak boleh untuk kekerasan seksual (UU 12/2022 melarang "
-                             "penyelesaian di luar pengadilan)."), field="service")
+    if service == "mediasi":
+        refusal = mediation_refusal(case)
+        if refusal:
+            raise DomainError(refusal, field="service")
     if service_date > today:
         raise DomainError(_l("Tanggal layanan tidak boleh di masa depan."), field="service_date")
     if service_date < case.incident_date:

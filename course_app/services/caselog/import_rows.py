@@ -14,6 +14,7 @@ from ...models.caselog import Kecamatan, Kelurahan
 from .parsing import (
     CONTROL_CHARACTER,
     CategoryMatcher,
+    KelurahanMatcher,
     ValueProblem,
     cell_problem,
     cell_text,
@@ -22,6 +23,7 @@ from .parsing import (
     parse_bool,
     parse_date,
     parse_sex,
+    place_key,
 )
 from .payload import LookupIndex, check_rules
 
@@ -50,13 +52,9 @@ class Context:
                          for kind, entries in self.index.by_kind.items()}
         self.kecamatan = {}
         for kec in db.session.scalars(select(Kecamatan)):
-            self.kecamatan[fold(kec.code)] = kec
-            self.kecamatan[fold(kec.name)] = kec
-            self.kecamatan[fold("kecamatan " + kec.name)] = kec
-        self.kelurahan = {}
-        for kel in db.session.scalars(select(Kelurahan)):
-            for key in (fold(kel.code), fold(kel.name), fold("kelurahan " + kel.name)):
-                self.kelurahan.setdefault(key, []).append(kel)
+            self.kecamatan[place_key(kec.code)] = kec
+            self.kecamatan[place_key(kec.name)] = kec
+        self.kelurahan = KelurahanMatcher(db.session.scalars(select(Kelurahan)).all())
 
 
 def cell_limits(titles, columns):
@@ -206,18 +204,26 @@ def _parse_location(data, cell, context, problems):
         data["outside_city"] = True
         data["location_detail"] = outside_raw or None
         return
-    kecamatan = context.kecamatan.get(fold(kec_raw)) if kec_raw else None
+    kecamatan = context.kecamatan.get(place_key(kec_raw)) if kec_raw else None
     if kec_raw and kecamatan is None:
         problems.append(("kecamatan", _l("Kecamatan '%(value)s' bukan kecamatan Kota Kupang. Tulis 'luar kota' "
                                          "dan isi lokasi_luar_kota bila di luar kota.", value=kec_raw[:40])))
         return
     if kel_raw:
-        found = context.kelurahan.get(fold(kel_raw), [])
-        if kecamatan is not None:
-            found = [k for k in found if k.kecamatan_id == kecamatan.id]
-        if len(found) != 1:
+        found, complete = context.kelurahan.find(kel_raw, kecamatan.id if kecamatan else None)
+        if not found and kecamatan is None:
+            problems.append(("kelurahan", _l("Kelurahan '%(value)s' bukan kelurahan Kota Kupang.",
+                                             value=kel_raw[:40])))
+            return
+        if not found:
             problems.append(("kelurahan", _l("Kelurahan '%(value)s' tidak dikenal di kecamatan ini.",
                                              value=kel_raw[:40])))
+            return
+        if len(found) > 1 or not complete:
+            names = ", ".join(f"{k.name} ({k.kecamatan.name})" for k in found)
+            problems.append(("kelurahan", _l("Kelurahan '%(value)s' ambigu: bisa berarti %(names)s. "
+                                             "Tulis nama lengkapnya atau kodenya.",
+                                             value=kel_raw[:40], names=names)))
             return
         data["kelurahan_id"] = found[0].id
         kecamatan = kecamatan or found[0].kecamatan

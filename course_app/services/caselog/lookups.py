@@ -18,7 +18,10 @@ CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
 def seed_reference_data():
     """Insert every seeded lookup and wilayah entry that is missing. Idempotent: entries that
-    exist (perhaps relabelled by an admin) are left as they are. Returns the number added."""
+    exist (perhaps relabelled by an admin) are left as they are. Returns the number added.
+
+    A database seeded before a list grew gets the new entries from its migration (`flask db
+    upgrade`), as e8c1f4a2d9b7 adds `judi` and `utang_pinjol`; this command adds them too."""
     added = 0
     existing = {(k, c) for k, c in db.session.execute(select(Lookup.kind, Lookup.code))}
     for kind, entries in SEED.items():
@@ -29,14 +32,16 @@ def seed_reference_data():
                 added += 1
     kecamatan = {k.code: k for k in db.session.scalars(select(Kecamatan))}
     kelurahan = set(db.session.scalars(select(Kelurahan.code)))
-    for kec_code, kec_name, kel_code, kel_name in wilayah_rows():
-        if kec_code not in kecamatan:
-            kecamatan[kec_code] = Kecamatan(code=kec_code, name=kec_name)
-            db.session.add(kecamatan[kec_code])
+    for row in wilayah_rows():
+        if row.kecamatan_code not in kecamatan:
+            kecamatan[row.kecamatan_code] = Kecamatan(code=row.kecamatan_code, name=row.kecamatan)
+            db.session.add(kecamatan[row.kecamatan_code])
             added += 1
-        if kel_code not in kelurahan:
-            db.session.add(Kelurahan(code=kel_code, name=kel_name, kecamatan=kecamatan[kec_code]))
-            kelurahan.add(kel_code)
+        if row.kelurahan_code not in kelurahan:
+            db.session.add(Kelurahan(code=row.kelurahan_code, name=row.kelurahan,
+                                     aliases="; ".join(row.aliases) or None,
+                                     kecamatan=kecamatan[row.kecamatan_code]))
+            kelurahan.add(row.kelurahan_code)
             added += 1
     db.session.flush()
     return added

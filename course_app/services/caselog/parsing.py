@@ -253,3 +253,72 @@ class CategoryMatcher:
             else:
                 codes.append(code)
         return list(dict.fromkeys(codes)), unknown
+
+
+#: A number at the end of a place name, however a register writes it: Bakunase 2 = Bakunase II
+#: = Bakunase Dua, Naikoten 1 = Naikoten I = Naikoten Satu.
+PLACE_NUMBERS = {"1": "1", "i": "1", "satu": "1", "2": "2", "ii": "2", "dua": "2",
+                 "3": "3", "iii": "3", "tiga": "3"}
+PLACE_PREFIXES = ("kelurahan", "kel", "kecamatan", "kec", "desa")
+
+
+def place_key(text):
+    """The form a place name is compared in: folded, without a leading 'kelurahan'/'kec.',
+    a final number written one way, spaces dropped ('Kel. Batu Plat' = 'batuplat',
+    'Naikoten I' = 'naikoten1')."""
+    words = fold(text).split()
+    if len(words) > 1 and words[0] in PLACE_PREFIXES:
+        words = words[1:]
+    if len(words) > 1 and words[-1] in PLACE_NUMBERS:
+        words[-1] = PLACE_NUMBERS[words[-1]]
+    return "".join(words)
+
+
+def _number_stripped(key):
+    """'naikoten1' → 'naikoten'; None when the key ends in no number."""
+    stripped = key.rstrip("0123456789")
+    return stripped if stripped != key and stripped else None
+
+
+class KelurahanMatcher:
+    """Finds the kelurahan a register names: by its Kemendagri code, its official name or any of
+    its aliases (local spelling, police abbreviations such as LLBK or TDM), case-, accent-,
+    punctuation- and space-insensitively, with a final number in any form.
+
+    Never a guess: `find` returns every kelurahan that answers, and the caller takes one only
+    when it is alone. A name that lacks the number of numbered kelurahan ('Naikoten' for Naikoten
+    Satu and Naikoten Dua) answers with all of them, as does an alias two kelurahan share.
+    """
+
+    def __init__(self, kelurahan):
+        self.exact, self.unnumbered = {}, {}
+        for kel in kelurahan:
+            for name in (kel.code, kel.name, *split_aliases(kel.aliases)):
+                key = place_key(name)
+                if key:
+                    _add_once(self.exact, key, kel)
+                    base = _number_stripped(key)
+                    if base:
+                        _add_once(self.unnumbered, base, kel)
+
+    def find(self, text, kecamatan_id=None):
+        """(kelurahan that `text` names — within the kecamatan when one is given, whether the
+        name was complete). An exact name wins over a name missing its number: 'Bakunase' is
+        Bakunase, not Bakunase Dua."""
+        key = place_key(text)
+        for names, complete in ((self.exact, True), (self.unnumbered, False)):
+            found = [k for k in names.get(key, ())
+                     if kecamatan_id is None or k.kecamatan_id == kecamatan_id]
+            if found:
+                return found, complete
+        return [], True
+
+
+def split_aliases(aliases):
+    return [a.strip() for a in (aliases or "").split(";") if a.strip()]
+
+
+def _add_once(index, key, item):
+    found = index.setdefault(key, [])
+    if item not in found:
+        found.append(item)

@@ -5,6 +5,7 @@ Labels are stored in Indonesian; the English UI catalogue translates them (the `
 marks them for extraction — the database keeps the Indonesian text).
 """
 from pathlib import Path
+from typing import NamedTuple
 
 
 def _(message):
@@ -48,7 +49,11 @@ SEED = {
         ("medsos", _("Media sosial/gawai/pornografi"), None),
         ("lingkungan", _("Lingkungan/pergaulan"), None),
         ("pola_asuh", _("Pola asuh/riwayat kekerasan"), None),
-        ("kejiwaan", _("Gangguan kejiwaan"), None), ("lainnya", _("Lainnya (sebutkan)"), None),
+        # Review C29: the perpetrator's diagnosed disorder — not a guess, not the victim's.
+        ("kejiwaan", _("Gangguan kejiwaan (pelaku, terdiagnosis)"), None),
+        ("judi", _("Judi/judi online"), None),
+        ("utang_pinjol", _("Utang/pinjaman online (pinjol)"), None),
+        ("lainnya", _("Lainnya (sebutkan)"), None),
     ],
     "impact": [
         ("luka_ringan", _("Luka ringan"), "fisik"), ("luka_berat", _("Luka berat"), "fisik"),
@@ -124,6 +129,7 @@ SEED = {
         ("tidak_sekolah", _("Belum/tidak sekolah"), None), ("paud_tk", _("PAUD/TK"), None),
         ("sd", _("SD"), None), ("smp", _("SMP"), None), ("sma_smk", _("SMA/SMK"), None),
         ("perguruan_tinggi", _("Perguruan tinggi"), None),
+        ("tidak_diketahui", _("Tidak diketahui"), None),
     ],
     "occupation": [
         ("pedagang_tani_nelayan", _("Pedagang/tani/nelayan"), None),
@@ -131,6 +137,7 @@ SEED = {
         ("pelajar_mahasiswa", _("Pelajar/mahasiswa"), None),
         ("ibu_rumah_tangga", _("Ibu rumah tangga"), None),
         ("tidak_bekerja", _("Tidak bekerja"), None), ("lainnya", _("Lainnya"), None),
+        ("tidak_diketahui", _("Tidak diketahui"), None),
     ],
     "marital_status": [
         ("belum_kawin", _("Belum kawin"), None), ("kawin_tercatat", _("Kawin tercatat"), None),
@@ -142,6 +149,56 @@ SEED = {
         ("mental", _("Disabilitas mental"), None), ("sensorik", _("Disabilitas sensorik"), None),
         ("ganda", _("Disabilitas ganda/multi"), None),
     ],
+}
+
+#: The SIMFONI-PPA value each code is reported as, for the lists SIMFONI records (its register
+#: as mirrored by P3A apps; content review C30). A local value maps to the nearest SIMFONI one
+#: (`daring` → Lainnya); a tuple names the values a code may be, which the code alone does not
+#: decide; None: a local service SIMFONI's list has no place for. Causes, impacts, sources,
+#: legal stages, service statuses, institutions and disability kinds are local lists that
+#: SIMFONI does not record. Kept beside SEED so a new code gets its mapping in the same change
+#: (tests/unit/test_caselog_lists.py).
+SIMFONI = {
+    "violence_type": {
+        "fisik": "Fisik", "psikis": "Psikis", "seksual": "Seksual", "eksploitasi": "Eksploitasi",
+        "tppo": "Trafficking", "penelantaran": "Penelantaran", "lainnya": "Lainnya",
+    },
+    "place": {
+        "rumah_tangga": "Rumah Tangga", "tempat_kerja": "Tempat Kerja", "sekolah": "Sekolah",
+        "fasilitas_umum": "Fasilitas Umum", "lembaga_pendidikan_kilat": "Lembaga Pendidikan Kilat",
+        "daring": "Lainnya", "lainnya": "Lainnya",
+    },
+    "relationship": {
+        "orang_tua": "Orang Tua", "keluarga": "Keluarga/Saudara", "suami_istri": "Suami/Istri",
+        # A former spouse is Suami/Istri, a former boyfriend or girlfriend Pacar/Teman.
+        "mantan_pasangan": ("Suami/Istri", "Pacar/Teman"),
+        "pacar_teman": "Pacar/Teman", "guru": "Guru", "majikan": "Majikan",
+        "rekan_kerja": "Rekan Kerja", "tetangga": "Tetangga", "tidak_dikenal": "Lainnya",
+        "lainnya": "Lainnya",
+    },
+    "service": {
+        "pengaduan": "Pengaduan", "kesehatan": "Kesehatan", "bantuan_hukum": "Bantuan Hukum",
+        "penegakan_hukum": "Penegakan Hukum", "rehabilitasi_sosial": "Rehabilitasi Sosial",
+        "reintegrasi_sosial": "Reintegrasi Sosial", "pemulangan": "Pemulangan",
+        "pendampingan_tokoh_agama": "Pendampingan Tokoh Agama",
+        "pendampingan_keluarga": None, "konseling_psikologis": None, "rumah_aman": None,
+        "mediasi": None, "penjangkauan": None, "rujukan": None,
+    },
+    "education": {
+        # SIMFONI's list has no "not (yet) in school": NA until its form says otherwise.
+        "tidak_sekolah": "NA", "paud_tk": "TK", "sd": "SD", "smp": "SMP/SLTP",
+        "sma_smk": "SMA/SLTA", "perguruan_tinggi": "PT", "tidak_diketahui": "NA",
+    },
+    "occupation": {
+        "pedagang_tani_nelayan": "Pedagang/Tani/Nelayan", "swasta_buruh": "Swasta/Buruh",
+        "pns_tni_polri": "PNS/TNI/Polri", "pelajar_mahasiswa": "Pelajar/Mahasiswa",
+        "ibu_rumah_tangga": "Ibu Rumah Tangga", "tidak_bekerja": "Tidak Bekerja",
+        "lainnya": "Lainnya", "tidak_diketahui": "NA",
+    },
+    "marital_status": {
+        "belum_kawin": "Belum Menikah", "kawin_tercatat": "Menikah",
+        "kawin_belum_tercatat": "Sirri", "cerai_hidup": "Duda/Janda", "cerai_mati": "Duda/Janda",
+    },
 }
 
 #: Victim age groups (SIMFONI), from age at incident: (code, label, lowest age, highest age).
@@ -175,10 +232,23 @@ def age_group(age, groups=VICTIM_AGE_GROUPS):
     return None
 
 
+class WilayahRow(NamedTuple):
+    kecamatan_code: str
+    kecamatan: str
+    kelurahan_code: str
+    kelurahan: str
+    #: The other names the import accepts: the spelling in local use, then the abbreviations
+    #: police registers use.
+    aliases: tuple
+
+
 def wilayah_rows():
-    """[(kecamatan code, kecamatan, kelurahan code, kelurahan)] from the reference CSV."""
+    """The rows of `kota-kupang-wilayah.csv`: official Kemendagri codes and names
+    (Kepmendagri 300.2.2-2138/2025), with the local spelling and police abbreviations."""
     import csv
 
     with WILAYAH_CSV.open(encoding="utf-8", newline="") as handle:
-        return [(r["kecamatan_code"], r["kecamatan"], r["kelurahan_code"], r["kelurahan"])
+        return [WilayahRow(r["kecamatan_code"], r["kecamatan"], r["kelurahan_code"], r["kelurahan"],
+                           tuple(a.strip() for a in (r["local_spelling"] + ";" + r["aliases"]).split(";")
+                                 if a.strip()))
                 for r in csv.DictReader(handle)]
