@@ -117,6 +117,39 @@ def answers_for(attempt, right=None):
     return answers
 
 
+def questions_of(module):
+    """The module's question rows, in key order."""
+    return db.session.scalars(db.select(Question).where(Question.module_id == module.id)
+                              .order_by(Question.key, Question.revision)).all()
+
+
+def make_answered_attempt(user, module, chosen, version=None, submitted=True):
+    """An attempt at `module` that answered as told: `chosen` maps each asked Question to the
+    Options picked. Graded as the quiz grades (right only when the picked set is the correct
+    set); for item statistics, whose tests need answers set by hand, not drawn at random."""
+    from course_app.models import AttemptQuestion, QuizAttempt
+
+    attempt = QuizAttempt(user_id=user.id, module_id=module.id, pass_mark=module.pass_mark,
+                          module_version=module.version if version is None else version)
+    right = 0
+    for position, (question, options) in enumerate(chosen.items(), start=1):
+        correct = {o.id for o in question.options if o.is_correct} == {o.id for o in options}
+        right += correct
+        attempt.questions.append(AttemptQuestion(
+            question_id=question.id, position=position,
+            option_order=[o.id for o in question.options],
+            selected_option_ids=sorted(o.id for o in options) if submitted else None,
+            is_correct=correct if submitted else None))
+    if submitted:
+        attempt.submitted_at = utcnow()
+        attempt.correct_count = right
+        attempt.score_percent = (200 * right + len(chosen)) // (2 * len(chosen))
+        attempt.passed = attempt.score_percent >= attempt.pass_mark
+    db.session.add(attempt)
+    db.session.flush()
+    return attempt
+
+
 def registration_data(**overrides):
     """What a person types into the registration form. The domain must pass email validation,
     so it is IANA's example.com (reserved, never delivered), not .test."""

@@ -1,7 +1,8 @@
 """Access matrix of the letters feature: participant pages and the reviewers' desk (see access.py).
 
 The desk is for reviewers only — admins included in "everyone else" (they manage accounts,
-not letters). A letter's file answers its owner and reviewers; anyone else gets 404.
+not letters) — except the quizzes' item statistics (aggregates), which admins see too. A
+letter's file answers its owner and reviewers; anyone else gets 404.
 """
 import pytest
 
@@ -20,6 +21,10 @@ MATRIX = [
     ("POST", "/tinjau/surat/{letter}/setujui", only("reviewer")),
     ("POST", "/tinjau/surat/{letter}/tolak", only("reviewer")),
     ("GET", "/tinjau/pasangan", only("reviewer")),
+    # Item statistics of the quizzes: staff (reviewers and admins), aggregates only.
+    ("GET", "/tinjau/statistik-soal", only("reviewer", "admin")),
+    ("GET", "/tinjau/statistik-soal/{module}", only("reviewer", "admin")),
+    ("GET", "/tinjau/statistik-soal/{module}/csv", only("reviewer", "admin")),
 ]
 
 # Another participant's letter does not exist for this participant (DESIGN §8).
@@ -35,8 +40,12 @@ def world():
     users = one_user_per_role(participant=owner)
     letter = factories.make_letter(owner, status="pending")
     other_letter = factories.make_letter(factories.make_user(), status="pending")
+    module = factories.make_module(lessons=1, questions=1, questions_per_attempt=1)
+    factories.make_answered_attempt(owner, module,
+                                    {q: q.options[:1] for q in factories.questions_of(module)})
     db.session.commit()
-    return {"users": users, "ids": {"letter": letter.id, "other_letter": other_letter.id}}
+    return {"users": users, "ids": {"letter": letter.id, "other_letter": other_letter.id,
+                                    "module": module.code}}
 
 
 @pytest.mark.parametrize("method,template,expected", MATRIX, ids=[f"{m} {t}" for m, t, _ in MATRIX])
