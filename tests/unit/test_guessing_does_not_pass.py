@@ -9,12 +9,16 @@ three attempts of about ten questions each do not pass by luck either.
 The questions are read straight from content/modules/*/questions.yaml (not through the loader),
 so this reports the guessing score even while some other rule of the files is still broken.
 """
+import random
 from pathlib import Path
 
 import pytest
 import yaml
 
 from config import BASE_DIR
+from course_app.services import content, learning, quizzes
+
+from .. import factories
 
 #: The guesser's expected score over a module's whole bank stays below this (issue 11).
 GUESSING_CEILING_PERCENT = 60
@@ -63,3 +67,31 @@ def test_guessing_the_longest_option_and_all_but_the_odd_one_does_not_pass(modul
 
     assert score < GUESSING_CEILING_PERCENT, (
         f"{module_dir.name}: guessing scores {score:.0f}% over {len(questions)} questions")
+
+
+def guess(attempt_question):
+    """What the guesser picks among the options as shown (the first one on a tie)."""
+    shown = attempt_question.ordered_options
+    if attempt_question.question.kind == "single":
+        return [max(shown, key=lambda o: len(o.text)).id]
+    odd_one = min(shown, key=lambda o: len(o.text))
+    return [o.id for o in shown if o is not odd_one]
+
+
+def test_three_guessed_attempts_at_each_real_quiz_all_fail(app, monkeypatch):
+    """Issue 11: "take each quiz three times answering only by guessing the longest option and
+    'all but the odd one' — it must not pass." Through the real engine: stratified draws and
+    shuffled options (seeded, so the test is repeatable)."""
+    monkeypatch.setitem(app.config, "QUIZ_COOLDOWN_SECONDS", 0)
+    content.load_content(Path(BASE_DIR) / "content")
+    user = factories.make_user()
+    results = {}
+    for module in learning.list_modules():
+        factories.read_all_lessons(user, module)
+        for seed in range(3):
+            attempt = quizzes.start_attempt(user, module, rng=random.Random(seed))
+            quizzes.submit_attempt(user, attempt, {aq.id: guess(aq) for aq in attempt.questions})
+            results.setdefault(module.code, []).append((attempt.score_percent, attempt.passed))
+
+    assert set(results) == {p.name for p in MODULE_DIRS}
+    assert not any(passed for tries in results.values() for _, passed in tries), results
