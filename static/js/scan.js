@@ -84,7 +84,7 @@
     return {status: "valid", detail: {date: formatDate(claims.expiresAt)}};
   }
 
-  function showVerdict(verdict, claims) {
+  function showVerdict(verdict, claims, token) {
     var result = $("scan-result");
     result.hidden = false;
     result.setAttribute("data-status", verdict.status);
@@ -108,6 +108,15 @@
       $("result-id").textContent = claims.id.replace(/(.{4})(?=.)/g, "$1 ");
       $("result-dates").textContent = format(T.dates, {issued: formatDate(claims.issuedAt), expires: formatDate(claims.expiresAt)});
     }
+    // Only a genuine, valid certificate asks to compare the names with the KTP.
+    $("result-ktp").hidden = verdict.status !== "valid";
+    // Online, a valid certificate leads to its page, where a signed-in officiant records the
+    // marriage (the token rides in the fragment, as in the QR's own link).
+    var online = $("result-online");
+    online.hidden = !(verdict.status === "valid" && claims && token && navigator.onLine !== false);
+    if (!online.hidden) {
+      $("result-online-link").href = root.getAttribute("data-page-url").replace("ID", claims.id) + "#" + token;
+    }
     $("result-source").textContent = state.statusList ?
       format(T.checked_with, {age: age(state.statusList.generatedAt)}) : T.status_missing;
     result.scrollIntoView({behavior: "smooth", block: "start"});
@@ -128,7 +137,7 @@
       if (!state.keys) { message(T.keys_missing, true); return; }
       return V.verifyToken(token, state.keys).then(function (result) {
         message("");
-        showVerdict(verdictFor(result, id), result.ok ? result.claims : null);
+        showVerdict(verdictFor(result, id), result.ok ? result.claims : null, token);
       });
     });
   }

@@ -292,7 +292,11 @@
   // --- the verification page /v/<id>: check the token in the address -----------------------
   function enhancePage(root) {
     var token = decodeURIComponent(location.hash.replace(/^#/, ""));
-    if (!token) { return; }
+    if (!token) {  // a typed id: the server checked the status; the signature needs the QR
+      show("signature-note", false);
+      show("scan-hint", true);
+      return;
+    }
     var pageId = root.getAttribute("data-certificate-id");
     var keysUrl = root.getAttribute("data-keys-url");
     fetchJson(keysUrl).then(function (data) {
@@ -300,22 +304,26 @@
     }).then(function (result) {
       if (result.ok && result.claims.id !== pageId) { result = {ok: false, reason: "id_mismatch"}; }
       root.setAttribute("data-token-check", result.ok ? "valid" : "invalid");
+      show("signature-note", false);
       if (!result.ok) {
+        ["server-verdict", "checked-by-server", "ktp-reminder", "names-section", "marriage-section",
+         "login-hint"].forEach(function (id) { show(id, false); });
         show("token-invalid", true);
-        show("server-verdict", false);
-        show("names-section", false);
-        show("marriage-section", false);
-        show("login-hint", false);
         return;
       }
+      // The public page shows the signed names instead of the masked ones; an officiant's page
+      // already shows the full names from the server and has no list to fill.
       var list = document.getElementById("token-names-list");
-      result.claims.names.forEach(function (name) {
-        var item = document.createElement("li");
-        item.textContent = name;
-        list.appendChild(item);
-      });
-      show("token-names", true);
-      show("masked-names", false);
+      if (list) {
+        result.claims.names.forEach(function (name) {
+          var item = document.createElement("li");
+          item.textContent = name;
+          list.appendChild(item);
+        });
+        show("token-names", true);
+        show("masked-names", false);
+      }
+      show("token-valid", true);
     }, function () {
       root.setAttribute("data-token-check", "unavailable");
       show("token-unavailable", true);

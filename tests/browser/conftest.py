@@ -55,6 +55,37 @@ def live_server(live_app):
     thread.join(timeout=5)
 
 
+#: What every page of every browser test printed as an error: uncaught exceptions and console
+#: errors (issue 12: no JavaScript error on any page for any role). Checked after each test.
+CONSOLE_ERRORS = []
+
+
+def watch_console(browser):
+    """Every context `browser` makes reports its pages' errors into CONSOLE_ERRORS."""
+    make_context = browser.new_context
+
+    def new_context(**options):
+        context = make_context(**options)
+        context.on("console", lambda message: message.type == "error" and CONSOLE_ERRORS.append(
+            f"{message.location.get('url', '')}: {message.text}"))
+        context.on("weberror", lambda error: CONSOLE_ERRORS.append(f"uncaught: {error.error}"))
+        return context
+
+    browser.new_context = new_context
+    return browser
+
+
+@pytest.fixture(autouse=True)
+def no_console_errors(request):
+    """Fails a browser test whose pages logged an error (a test expecting one — a page that
+    answers 404 on purpose — removes it from CONSOLE_ERRORS itself)."""
+    CONSOLE_ERRORS.clear()
+    yield
+    errors = list(CONSOLE_ERRORS)
+    CONSOLE_ERRORS.clear()
+    assert not errors, "errors on the pages:\n" + "\n".join(errors)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
@@ -62,7 +93,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        chromium = watch_console(playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS))
         yield chromium
         chromium.close()
 

@@ -16,7 +16,7 @@ from course_app.services import certificates, clock, qr, signing
 from .. import factories
 from ..certificate_builders import make_modules, make_ready_couple
 from ..mailbox import Outbox
-from .conftest import CHROMIUM_ARGS, PHONE
+from .conftest import CHROMIUM_ARGS, PHONE, watch_console
 
 
 def issue(modules=None):
@@ -195,10 +195,10 @@ def test_the_scan_page_reads_a_qr_code_from_the_camera(browser, live_server, liv
     certificate, couple, first, second = issue_with_people()
     video = tmp_path / "qr.y4m"
     write_y4m(qr.png(certificate.snapshot["verify_url"], module_px=6), video)
-    camera_browser = browser.browser_type.launch(
+    camera_browser = watch_console(browser.browser_type.launch(
         executable_path=browser_executable(browser), args=CHROMIUM_ARGS + [
             "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-            f"--use-file-for-fake-video-capture={video}"])
+            f"--use-file-for-fake-video-capture={video}"]))
     try:
         context = new_context(camera_browser, live_server)
         context.grant_permissions(["camera"])
@@ -210,7 +210,14 @@ def test_the_scan_page_reads_a_qr_code_from_the_camera(browser, live_server, liv
         result = page.locator("#scan-result").inner_text()
         assert first.full_name in result and second.full_name in result
         assert page.locator("#scan-page").get_attribute("data-decoder") in ("native", "jsqr")
+        assert page.locator("#result-ktp").is_visible()
+        # online, the result leads to the certificate's page, where the marriage is recorded
+        cid, token = link_parts(certificate)
+        link = page.locator("#result-online-link")
+        assert link.is_visible() and link.get_attribute("href").endswith(f"/v/{cid}#{token}")
         shot(page, "scanned-valid")
+        link.click()
+        page.wait_for_selector("#verify-page[data-token-check=valid]")
         context.close()
     finally:
         camera_browser.close()
