@@ -17,6 +17,9 @@ class Couple(db.Model):
     planned_wedding_date: Mapped[date]
     institution_type: Mapped[str] = mapped_column(String(20))
     institution_name: Mapped[str] = mapped_column(String(160))
+    #: Optional: the Kemendagri code of the Kota Kupang kecamatan where the couple will live
+    #: (the programme's statistics count couples by it); NULL when not given or outside the city.
+    residence_kecamatan: Mapped[str | None] = mapped_column(String(10))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     dissolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
