@@ -1,8 +1,9 @@
 """First-load weight of participant pages: HTML + CSS + JS, uncompressed (DESIGN §9: < 150 KB).
 
 Renders each page through the test client as a logged-in participant with content loaded and
-adds the size of every stylesheet and script the page references. Any reference to another
-host counts as a failure (zero third-party requests).
+adds the size of every stylesheet, script and picture the page references; every lesson that
+shows a picture (issue 11 point 7) is measured too. Any reference to another host counts as a
+failure (zero third-party requests).
 """
 import re
 import tempfile
@@ -10,7 +11,7 @@ from pathlib import Path
 
 TARGET_BYTES = 150 * 1024
 ROOT = Path(__file__).resolve().parents[1]
-ASSET_RE = re.compile(r'<(?:script[^>]+src|link[^>]+href)="([^"]+)"')
+ASSET_RE = re.compile(r'<(?:script[^>]+src|link[^>]+href|img[^>]+src)="([^"]+)"')
 
 
 def measure():
@@ -34,7 +35,7 @@ def measure():
         content.load_content(str(ROOT / "content"))
         from datetime import date, timedelta
 
-        from course_app.models import LessonProgress, Module
+        from course_app.models import Lesson, LessonProgress, Module
         from course_app.services import clock
         from course_app.services.clock import utcnow
         user = register_participant(full_name="Peserta Bench", email="bench@example.com",
@@ -53,6 +54,8 @@ def measure():
         pages = ["/beranda", "/pasangan/", "/materi/", f"/materi/{module.code}",
                  f"/materi/{module.code}/{lesson.slug}", f"/materi/{module.code}/kuis",
                  f"/materi/kuis/{attempt.id}"]
+        pages += [path for path in (f"/materi/{le.module.code}/{le.slug}" for le in db.session.scalars(
+            db.select(Lesson).where(Lesson.is_active, Lesson.body_html.contains("<img")))) if path not in pages]
         g.pop("_login_user", None)  # the bench keeps one app context open across requests
         anonymous = app.test_client()
         client = app.test_client()
@@ -65,7 +68,7 @@ def measure():
             for ref in set(ASSET_RE.findall(html.decode())):
                 if ref.startswith(("http:", "https:", "//")):
                     third_party.append(ref)
-                elif ref.endswith((".css", ".js")):
+                elif ref.endswith((".css", ".js", ".svg", ".webp")):
                     total += len(client.get(ref).get_data())
             rows.append({"page": path, "status": response.status_code, "bytes": total,
                          "third_party": third_party})

@@ -53,8 +53,13 @@ def register(app):
         return response
 
 
+#: Responses that are the same for everyone, signed in or not: caching them keeps nothing
+#: personal. Lesson pictures' URLs carry their digest (learning.lesson_image).
+SHARED_ENDPOINTS = {"static", "learning.lesson_image"}
+
+
 def _signed_in_page(request):
-    if request.endpoint == "static":
+    if request.endpoint in SHARED_ENDPOINTS:
         return False
     user = g.get("_login_user")  # only if this request loaded one: no user query for visitors
     return bool(user is not None and user.is_authenticated)

@@ -3,13 +3,15 @@
 Views stay thin: check the form, call one service, commit once, flash, redirect. A refused
 operation (DomainError) is rolled back, so it changes nothing.
 """
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..access import roles_required
 from ..extensions import db
 from ..services import DomainError, learning, quizzes
+from ..services.content import images as lesson_pictures
 from .forms import ActionForm, AnswerShapeError, AttemptForm
 
 bp = Blueprint("learning", __name__, url_prefix="/materi")
@@ -71,6 +73,28 @@ def mark_read(code, slug):
     if after is not None:
         return redirect(url_for(".lesson", code=code, slug=after.slug))
     return redirect(url_for(".module", code=code))
+
+
+@bp.get("/gambar/<code>/<digest>/<name>")
+@roles_required("participant")
+def lesson_image(code, digest, name):
+    """A lesson picture from the content directory (services/content/images.py). Its URL
+    carries its digest, so browsers and caches keep it a year; it is the same for everyone, so
+    security.py leaves this Cache-Control alone. Its own CSP: opened alone, an SVG runs nothing."""
+    picture = lesson_pictures.served_picture(current_app.config["CONTENT_DIR"], code, digest, name)
+    g.no_store = False
+    response = current_app.response_class(picture.data, mimetype=picture.media_type)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.app_template_filter("pictures_in_reader_language")
+def _pictures_in_reader_language(body_html):
+    """Lesson HTML with each picture's alt text in the reader's language (set at view time:
+    the HTML itself is rendered once, when the content is loaded)."""
+    return lesson_pictures.in_reader_language(body_html, getattr(get_locale(), "language", "id"))
 
 
 @bp.get("/<code>/kuis")

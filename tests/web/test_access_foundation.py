@@ -5,11 +5,14 @@ tests/web/test_access_*.py module and fails when a route of the app is in none.
 """
 import importlib
 import pkgutil
+from pathlib import Path
 
 import pytest
+from flask import current_app
 
 from course_app.extensions import db
 from course_app.models import ROLES
+from course_app.services.content.images import check_picture
 
 from .. import factories
 from .access import ANY_USER, PUBLIC, check_row, only, shape
@@ -46,6 +49,7 @@ MATRIX = [
     ("GET", "/materi/", only("participant")),
     ("GET", "/materi/{module}", only("participant")),
     ("GET", "/materi/{module}/{lesson}", only("participant")),
+    ("GET", "/materi/gambar/{picture_module}/{picture_digest}/{picture_name}", only("participant")),
     ("POST", "/materi/{module}/{lesson}/selesai", only("participant")),
     ("GET", "/materi/{module}/kuis", only("participant")),
     ("POST", "/materi/{module}/kuis/mulai", only("participant")),
@@ -83,9 +87,14 @@ def world():
     users = {role: (owner if role == "participant" else factories.make_user(roles=(role,)))
              for role in ROLES}
     db.session.commit()
+    # A real lesson picture, served from the configured content directory (the course's own).
+    picture_dir = Path(current_app.config["CONTENT_DIR"]) / "modules" / "gizi" / "images"
+    picture = check_picture("isi-piringku.svg", (picture_dir / "isi-piringku.svg").read_bytes())
     return {"users": users, "ids": {"module": module.code, "lesson": lesson.slug,
                                     "attempt": attempt.id, "other_attempt": other_attempt.id,
-                                    "user": target.id, "token": "not-a-token"}}
+                                    "user": target.id, "token": "not-a-token",
+                                    "picture_module": "gizi", "picture_digest": picture.digest,
+                                    "picture_name": picture.name}}
 
 
 @pytest.mark.parametrize("method,template,expected", MATRIX,

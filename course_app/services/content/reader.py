@@ -7,6 +7,7 @@ import markdown
 import nh3
 import yaml
 
+from . import images
 from .bank_rules import check_question_bank
 from .specs import LessonSpec, ModuleSpec, OptionSpec, QuestionSpec
 
@@ -66,10 +67,17 @@ def read_content(directory):
     return sorted(specs, key=lambda s: (s.position, s.code))
 
 
-def render_markdown(text):
-    """Lesson Markdown → HTML that contains nothing but the allowed tags and safe links."""
-    html = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
-    return nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+def render_markdown(text, pictures=None):
+    """Lesson Markdown → HTML that contains nothing but the allowed tags and safe links.
+
+    With `pictures` (images.ModulePictures(...).extension(lesson file)) the lesson may show
+    its module's checked pictures, `![alt](images/name.svg)`; without it, no <img> at all."""
+    extensions, tags, attributes = ["tables", "sane_lists"], ALLOWED_TAGS, ALLOWED_ATTRIBUTES
+    if pictures is not None:
+        extensions.append(pictures)
+        tags, attributes = tags | images.TAGS, attributes | images.ATTRIBUTES
+    html = markdown.markdown(text, extensions=extensions, output_format="html")
+    return nh3.clean(html, tags=tags, attributes=attributes,
                      clean_content_tags={"script", "style"}, link_rel="noopener noreferrer",
                      url_schemes=ALLOWED_URL_SCHEMES, strip_comments=True)
 
@@ -198,6 +206,7 @@ class _Checker:
             return None
         before = len(self.problems)
         lessons, seen = [], set()
+        pictures = images.ModulePictures(module_dir, self.problem)
         for number, item in enumerate(items, start=1):
             where = f"lesson {number}: "
             if not isinstance(item, dict):
@@ -225,7 +234,8 @@ class _Checker:
             if title is None or body is None:
                 continue
             lessons.append(LessonSpec(slug=slug, title=title, position=number,
-                                      body_markdown=body, body_html=render_markdown(body),
+                                      body_markdown=body, body_html=render_markdown(
+                                          body, pictures.extension(module_dir / item["file"])),
                                       min_read_seconds=min_read))
         return lessons if len(self.problems) == before else None
 

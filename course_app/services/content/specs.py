@@ -4,6 +4,7 @@ import json
 from dataclasses import dataclass, field
 
 from ...models import ContentLoad
+from .images import pictures_shown
 
 #: Bump when the Markdown → HTML rendering changes, so the next load re-renders every lesson.
 RENDER_VERSION = 1
@@ -65,7 +66,9 @@ class ModuleSpec:
 
     @property
     def content_hash(self):
-        return sha256_of({
+        # A changed picture is a new version; a module without pictures keeps the hash it had.
+        pictures = pictures_shown(self.lessons)
+        return sha256_of(({"pictures": pictures} if pictures else {}) | {
             "render": RENDER_VERSION,
             "module": [self.code, self.title, self.summary, self.position,
                        self.questions_per_attempt, self.pass_mark],
