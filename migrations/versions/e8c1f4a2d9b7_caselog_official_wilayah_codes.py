@@ -1,7 +1,7 @@
 """case-log: official kelurahan codes and names, import aliases, new list entries
 
 Issue 11, point 9. The kelurahan list seeded before carried codes that are no official codes
-(`53710x0nnn`; ten of them also with a wrong sequence number) and five local spellings as
+(`53710x0nnn`; ten of them also with a wrong sequence number) and six local spellings as
 names. Kemendagri (Kepmendagri 300.2.2-2138/2025) writes a kelurahan `53710x1nnn`.
 
 Upgrade:
@@ -212,8 +212,7 @@ def _remove_entries(bind):
 
 
 def upgrade():
-    with op.batch_alter_table('caselog_kelurahan', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('aliases', sa.String(length=200), nullable=True))
+    op.add_column('caselog_kelurahan', sa.Column('aliases', sa.String(length=200), nullable=True))
     bind = op.get_bind()
     _rewrite_kelurahan(bind, official=True)
     _add_entries(bind)
@@ -223,5 +222,6 @@ def downgrade():
     bind = op.get_bind()
     _remove_entries(bind)
     _rewrite_kelurahan(bind, official=False)
-    with op.batch_alter_table('caselog_kelurahan', schema=None) as batch_op:
-        batch_op.drop_column('aliases')
+    # A plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+), not batch mode: copying the table
+    # would drop the old one, which SQLite's foreign key check refuses while cases point at it.
+    op.drop_column('caselog_kelurahan', 'aliases')

@@ -185,6 +185,43 @@ def test_mediation_is_refused_for_sexual_violence():
                       service_date=date(2026, 3, 5), user=user, today=TODAY)
 
 
+def _mediation(case, user):
+    return cases.add_service(case, victim_id=case.victims[0].id, service="mediasi", status="dilayani",
+                             service_date=date(2026, 3, 5), user=user, today=TODAY)
+
+
+def test_mediation_of_sexual_violence_is_allowed_only_for_a_child_offender_in_diversion():
+    """UU 12/2022 (TPKS), art. 23: no settlement outside the court process "kecuali terhadap
+    pelaku Anak" — the child offender's diversion under UU 11/2012 (SPPA)."""
+    user = factories.make_user(roles=("caseworker",))
+    teenager = {"name": "Pelaku Remaja Sintetis", "sex": "L", "age": 16}
+    victim = [{"name": "Korban Remaja Sintetis", "sex": "P", "age": 15, "address": "Jl. Contoh"}]
+    common = dict(types=["seksual"], kdrt=False, victims=victim, relationships={(0, 0): "pacar_teman"},
+                  guardian_consent=True, guardian_name="Wali Sintetis")
+    in_diversion = factories.make_case(perpetrators=[teenager], legal_stage="diversi", **common)
+    assert _mediation(in_diversion, user).service.code == "mediasi"
+
+    not_yet = factories.make_case(perpetrators=[teenager], legal_stage="penyidikan", **common)
+    with pytest.raises(DomainError, match="catat dahulu proses hukum 'Diversi \\(anak\\)'"):
+        _mediation(not_yet, user)
+
+    by_age_group = factories.make_case(perpetrators=[{"name": None, "sex": "L", "age_group": "0-17"}],
+                                       legal_stage="diversi", **common)
+    assert _mediation(by_age_group, user).service.code == "mediasi"
+
+    adult = {"name": "Pelaku Dewasa Sintetis", "sex": "L", "age": 19}
+    with_an_adult = factories.make_case(perpetrators=[teenager, adult], legal_stage="diversi",
+                                        **dict(common, relationships={(0, 0): "pacar_teman",
+                                                                      (0, 1): "tidak_dikenal"}))
+    age_unknown = factories.make_case(perpetrators=[{"name": None, "sex": "L"}], legal_stage="diversi",
+                                      **common)
+    for case in (with_an_adult, age_unknown):
+        with pytest.raises(DomainError, match="Mediasi tidak boleh untuk kekerasan seksual") as refused:
+            _mediation(case, user)
+        assert "di bawah 18 tahun" in str(refused.value.message)
+    assert [s.service.code for c in (not_yet, with_an_adult, age_unknown) for s in c.services] == []
+
+
 def test_a_service_belongs_to_a_victim_of_the_same_case_and_keeps_its_dates_sane():
     user = factories.make_user(roles=("caseworker",))
     case, other = factories.make_case(), factories.make_case()

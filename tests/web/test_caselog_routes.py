@@ -136,6 +136,16 @@ def test_edit_form_is_filled_in_and_saves(client, staff):
     assert "case_update" in actions()
 
 
+def test_the_service_form_of_a_sexual_violence_case_names_the_one_exception_to_no_mediation(client, staff):
+    """UU 12/2022 Pasal 23: no mediation or 'damai' — except a child offender's diversion (UU 11/2012)."""
+    sexual, physical = factories.make_case(types=["seksual"]), factories.make_case(types=["fisik"])
+    db.session.commit()
+    page = text(client.get(f"/kasus/{sexual.id}/layanan"))
+    assert "tidak boleh diselesaikan dengan mediasi atau 'damai' (UU 12/2022 Pasal 23)" in page
+    assert "pelaku Anak (di bawah 18 tahun), melalui diversi menurut UU 11/2012 (SPPA)" in page
+    assert "diversi" not in text(client.get(f"/kasus/{physical.id}/layanan"))
+
+
 def test_status_change_and_service_appear_on_the_timeline(client, staff):
     case = factories.make_case(types=["seksual"])
     db.session.commit()
