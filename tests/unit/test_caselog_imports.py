@@ -73,6 +73,9 @@ def test_a_clean_file_is_previewed_then_imported_whole_on_confirmation():
     assert first.victims[0].name == "Malina Tokabe" and first.victims[0].age_at_incident == 32
     assert first.relationships[0].relationship_kind.code == "suami_istri"
     assert first.import_batch_id == batch.id and first.status == "open"
+    second, third = cases.get_case(ids[1]), cases.get_case(ids[2])
+    assert (second.kecamatan.name, second.kelurahan.name) == ("Maulafa", "Bello")  # local spelling "Belo"
+    assert sorted(third.codes("cause")) == ["cemburu_konflik", "judi"]
     outside = cases.get_case(ids[3])
     assert outside.outside_city and outside.location_detail == "Kabupaten Kupang" and outside.kecamatan is None
     assert outside.incident_date == date(2026, 9, 5)  # Excel serial 46270

@@ -29,7 +29,7 @@ TYPES = [("psikis", 34), ("fisik", 30), ("seksual", 24), ("penelantaran", 6), ("
          ("tppo", 1), ("lainnya", 3)]
 CAUSES = [("cemburu_konflik", 18), ("ekonomi", 17), ("miras", 14), ("pil_wil", 9), ("pola_asuh", 9),
           ("lingkungan", 8), ("medsos", 9), ("budaya_adat", 7), ("narkoba", 2), ("kejiwaan", 2),
-          ("lainnya", 5)]
+          ("judi", 4), ("utang_pinjol", 3), ("lainnya", 5)]
 IMPACTS = {"fisik": [("luka_ringan", 50), ("luka_berat", 12), ("trauma", 20), ("takut_cemas", 15),
                      ("cacat", 1), ("meninggal", 1)],
            "psikis": [("trauma", 35), ("takut_cemas", 35), ("depresi", 12), ("ide_bunuh_diri", 3),
