@@ -9,10 +9,11 @@ Upgrade:
   police abbreviations such as LLBK and TDM);
 - rewrites every stored kelurahan to its official code and name. Its place is found by name
   within its kecamatan (the old name, the official name or an alias), failing that by its old
-  or new code. Cases point at a kelurahan by id, so every case keeps its place. A place stored
-  twice (`caselog seed` with the corrected list ran before this upgrade) becomes one row: every
-  column with a foreign key to `caselog_kelurahan` (found from the schema) moves to the row
-  with the official code and the other row goes. No other column stores a kelurahan code or
+  or new code (a row the list does not know is left as it is). Cases point at a kelurahan by
+  id, so every case keeps its place. A place stored twice (`caselog seed` with the corrected
+  list ran before this upgrade) becomes one row: every column with a foreign key to
+  `caselog_kelurahan` (found from the schema) moves to the row with the official code and the
+  other row goes. No other column stores a kelurahan code or
   name: reports group by kecamatan, never finer. Kecamatan codes and names were right and stay;
 - in a database whose lists are seeded, adds the causes `judi` and `utang_pinjol` (before
   `lainnya`, as the seed orders them) and `tidak_diketahui` to education and occupation

@@ -3,7 +3,7 @@ kelurahan codes moves to the official Kemendagri codes and names, every case kee
 lists seeded before gain the new causes. On SQLite, and on PostgreSQL when DATABASE_URL is set.
 Synthetic data only."""
 import importlib.util
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import flask_migrate
@@ -132,7 +132,7 @@ def add_cases(kelurahan_ids, codes):
     """One synthetic case per code, in that kelurahan. Returns {case id: kelurahan code}."""
     with db.engine.connect() as connection:
         kecamatan_of = dict(connection.execute(sa.select(kelurahan_table.c.id, kelurahan_table.c.kecamatan_id)).all())
-    now = datetime(2026, 12, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 12, 1, tzinfo=UTC)
     place, source = lookup_id("place", "rumah_tangga"), lookup_id("source", "polres")
     made = {}
     with db.engine.begin() as connection:
