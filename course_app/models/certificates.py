@@ -70,6 +70,9 @@ class Certificate(db.Model):
     marriage_date: Mapped[date | None]
     marriage_institution_type: Mapped[str | None] = mapped_column(String(20))
     marriage_institution_name: Mapped[str | None] = mapped_column(String(160))
+    #: The recording officiant's own institution, as it stood when they recorded the marriage.
+    used_by_institution_type: Mapped[str | None] = mapped_column(String(20))
+    used_by_institution_name: Mapped[str | None] = mapped_column(String(160))
 
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
