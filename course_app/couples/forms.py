@@ -7,6 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from ..auth.forms import DATE_FORMATS
 from ..forms import strip
 from ..labels import INSTITUTION_LABELS
+from ..services.couples import residence_kecamatan_choices
 
 
 def institution_fields(type_label, blank):
@@ -33,10 +34,18 @@ class CoupleForm(FlaskForm):
         validators=[InputRequired(_l("Isi rencana tanggal pernikahan."))],
         invalid_value_message=_l("Tanggal pernikahan tidak valid. Tulis seperti 20/06/2027 (tanggal/bulan/tahun)."))
     institution_type, institution_name = institution_fields(_l("Tempat pernikahan"), blank=True)
+    # Optional; the programme's statistics count couples by it (issue 12 point 5). The choices
+    # are the official kecamatan list; "" stores nothing.
+    residence_kecamatan = SelectField(
+        _l("Kecamatan tempat tinggal setelah menikah"),
+        choices=lambda: [SelectChoice("", _l("Di luar Kota Kupang / tidak diisi"))]
+        + [SelectChoice(code, name) for code, name in residence_kecamatan_choices()],
+        default="", invalid_choice_message=_l("Pilih kecamatan dari daftar."))
 
     hints = {
         "institution_name": _l("Contoh: Jemaat GMIT ..., KUA Kecamatan ..., Dinas Dukcapil Kota Kupang"),
         "planned_wedding_date": _l("Boleh perkiraan; dapat diubah sebelum sertifikat terbit."),
+        "residence_kecamatan": _l("Tidak wajib. Dipakai Dinas P3A hanya untuk menghitung jumlah pasangan per kecamatan."),
     }
 
 

@@ -49,7 +49,8 @@ def _submit(form, operation, done_message, redirect_to, form_slot):
 def _wedding(form):
     return dict(planned_wedding_date=form.planned_wedding_date.data,
                 institution_type=form.institution_type.data,
-                institution_name=form.institution_name.data)
+                institution_name=form.institution_name.data,
+                residence_kecamatan=form.residence_kecamatan.data or None)
 
 
 @bp.post("/buat")

@@ -1,6 +1,7 @@
 """Couples: the unit that receives one joint certificate (DESIGN §4)."""
 import secrets
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -10,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import INSTITUTION_TYPES, Couple, CoupleMember, InviteCode
 from . import DomainError, clock, events
+from .caselog.reference import wilayah_rows
 from .clock import utcnow
 
 #: No 0/O, 1/I/L: codes are read aloud and typed on phones.
@@ -55,7 +57,29 @@ def _check_wedding(planned_wedding_date, institution_type, institution_name, tod
                           field="institution_name")
 
 
-def create_couple(user, *, planned_wedding_date, institution_type, institution_name, today=None):
+@lru_cache(maxsize=1)
+def residence_kecamatan_choices():
+    """The kecamatan of Kota Kupang as (Kemendagri code, official name), by name: the official
+    list the case-log keeps (caselog/reference/kota-kupang-wilayah.csv), read once."""
+    return tuple(sorted({r.kecamatan_code: r.kecamatan for r in wilayah_rows()}.items(),
+                        key=lambda item: item[1]))
+
+
+_UNCHANGED = object()
+
+
+def _check_residence(code):
+    """The kecamatan of residence is optional (None: not given, or outside the city); when
+    given it must be a kecamatan code of the official list."""
+    if not code:
+        return None
+    if code not in dict(residence_kecamatan_choices()):
+        raise DomainError(_l("Pilih kecamatan dari daftar."), field="residence_kecamatan")
+    return code
+
+
+def create_couple(user, *, planned_wedding_date, institution_type, institution_name,
+                  residence_kecamatan=None, today=None):
     """Start a couple and its first invite code. One active couple per person."""
     today = today or clock.today()
     if not user.has_role("participant"):
@@ -64,7 +88,8 @@ def create_couple(user, *, planned_wedding_date, institution_type, institution_n
         raise DomainError(_l("Anda sudah terdaftar dalam pasangan. Keluar dulu sebelum membuat pasangan baru."))
     _check_wedding(planned_wedding_date, institution_type, institution_name, today)
     couple = Couple(planned_wedding_date=planned_wedding_date, institution_type=institution_type,
-                    institution_name=" ".join(institution_name.split()), created_by_id=user.id)
+                    institution_name=" ".join(institution_name.split()), created_by_id=user.id,
+                    residence_kecamatan=_check_residence(residence_kecamatan))
     db.session.add(couple)
     db.session.flush()
     _add_member(couple, user)
@@ -73,10 +98,13 @@ def create_couple(user, *, planned_wedding_date, institution_type, institution_n
 
 
 def update_wedding(user, couple, *, planned_wedding_date, institution_type, institution_name,
-                   today=None):
+                   residence_kecamatan=_UNCHANGED, today=None):
+    """Change the wedding plan (and the kecamatan of residence, when given: None clears it)."""
     _require_member(user, couple)
     _require_unlocked(couple)
     _check_wedding(planned_wedding_date, institution_type, institution_name, today or clock.today())
+    if residence_kecamatan is not _UNCHANGED:
+        couple.residence_kecamatan = _check_residence(residence_kecamatan)
     couple.planned_wedding_date = planned_wedding_date
     couple.institution_type = institution_type
     couple.institution_name = " ".join(institution_name.split())
