@@ -135,6 +135,11 @@ class Config:
 
     # Good-conduct letters (SKCK): valid six months from issue unless the letter says otherwise.
     LETTER_VALIDITY_MONTHS = _env_int("LETTER_VALIDITY_MONTHS", 6)
+    #: UU 27/2022 (data kept no longer than its purpose): an SKCK file is deleted this many Kupang
+    #: days after the decision it served (the couple's certificate issued, the letter rejected or
+    #: replaced, an approved letter expired unused); its metadata and the decision stay.
+    #: `flask letters purge` (cron, daily) deletes what is due; docs/privacy.md.
+    LETTER_FILE_RETENTION_DAYS = _env_int("LETTER_FILE_RETENTION_DAYS", 90)
 
     # Certificates (DESIGN §6). Private keys live in files here, never in the database or git.
     SIGNING_KEYS_DIR = os.environ.get("SIGNING_KEYS_DIR", str(Path(INSTANCE_DIR) / "keys"))

@@ -76,6 +76,8 @@ def register(app):
     app.cli.add_command(demo_command)
     from .caselog.commands import caselog_cli
     from .certificates.commands import register as register_certificate_commands
+    from .letters.commands import letters_cli
 
     app.cli.add_command(caselog_cli)
+    app.cli.add_command(letters_cli)
     register_certificate_commands(app)

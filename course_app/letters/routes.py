@@ -105,6 +105,10 @@ def upload():
 def file(letter_id):
     """The stored file, for its owner and reviewers only (anyone else: 404)."""
     letter = letters.find_letter(letter_id, current_user)
+    if letter.file_deleted_at is not None:  # retention or account deletion: gone for good
+        back_url = url_for("review.letter", letter_id=letter.id) if letter.user_id != current_user.id \
+            else url_for(".index")
+        return render_template("privacy/file_deleted.html", letter=letter, back_url=back_url), 410
     data, content_type = letters.letter_file(letter)
     # send_file writes Content-Disposition (an ASCII filename plus filename*=UTF-8 for the rest).
     response = send_file(io.BytesIO(data), mimetype=content_type, as_attachment=bool(request.args.get("unduh")),

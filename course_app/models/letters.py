@@ -66,6 +66,9 @@ class Letter(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason_code: Mapped[str | None] = mapped_column(String(30))
     reason_text: Mapped[str | None] = mapped_column(Text)
+    #: When the file's bytes were deleted (retention, or the owner deleting their account;
+    #: services/letters/retention.py). The blob row stays with its hash, size and type.
+    file_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user = relationship("User", foreign_keys=[user_id], lazy="joined")
     decided_by = relationship("User", foreign_keys=[decided_by_id])

@@ -19,7 +19,9 @@ ACTIONS = ("case_list", "case_view", "case_create", "case_update", "case_status"
            "import_preview", "import_view", "import_confirm", "import_discard", "report_view", "report_export",
            "case_export", "api_report", "lookup_create", "lookup_update", "lookup_delete",
            "audit_view", "keys_rotate", "generate",
-           "user_create", "role_grant", "role_revoke", "user_activate", "user_deactivate")
+           "user_create", "role_grant", "role_revoke", "user_activate", "user_deactivate",
+           # Personal data (UU 27/2022, services/privacy.py and letters/retention.py).
+           "data_export", "account_delete", "letters_purge")
 
 #: Object types, for the audit page's filter.
 OBJECT_TYPES = ("case", "import", "report", "lookup", "audit", "user")
