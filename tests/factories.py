@@ -468,3 +468,59 @@ def make_case(user=None, **overrides):
     """A case recorded through the case service (all its rules apply)."""
     from course_app.services.caselog import cases
     return cases.create_case(case_payload(**overrides), user, today=date(2026, 11, 27))
+
+
+# --- the programme's statistics (issue 12 point 5) ------------------------------------------------
+
+def make_couple_record(creator, created_at, institution_type="gereja", residence_kecamatan=None):
+    """A couple row only (no members), registered at `created_at`: many couples, one creator."""
+    couple = Couple(planned_wedding_date=clock.local_date(created_at) + timedelta(days=120),
+                    institution_type=institution_type, institution_name="Jemaat Contoh",
+                    residence_kecamatan=residence_kecamatan, created_by_id=creator.id,
+                    created_at=created_at)
+    db.session.add(couple)
+    db.session.flush()
+    return couple
+
+
+def study(user, module, at, read=True):
+    """`user` opened (and, with `read`, confirmed) every active lesson of `module` at `at`."""
+    from course_app.models import LessonProgress
+
+    for lesson in module.lessons:
+        db.session.add(LessonProgress(user_id=user.id, lesson_id=lesson.id, opened_at=at,
+                                      read_at=at if read else None))
+    db.session.flush()
+
+
+def make_attempt_at(user, module, submitted_at, passed):
+    """A submitted attempt at `submitted_at` that passed or failed (every answer right or wrong)."""
+    chosen = {q: ([o for o in q.options if o.is_correct] if passed else
+                  [o for o in q.options if not o.is_correct][:1])
+              for q in questions_of(module)[:module.questions_per_attempt]}
+    attempt = make_answered_attempt(user, module, chosen)
+    attempt.started_at = attempt.submitted_at = submitted_at
+    db.session.flush()
+    return attempt
+
+
+def make_certificate_record(couple, issued_at, expires_at=None, used_at=None, revoked_at=None):
+    """A certificate row as issued at `issued_at` (no real signature or PDF): for counting."""
+    import secrets
+
+    from course_app.models.certificates import Certificate, SigningKey
+
+    key = db.session.scalar(db.select(SigningKey).limit(1))
+    if key is None:
+        key = SigningKey(kid=secrets.token_hex(4), public_key=bytes(32), valid_from=issued_at)
+        db.session.add(key)
+        db.session.flush()
+    certificate = Certificate(
+        id=secrets.token_hex(8).upper()[:16], couple_id=couple.id,
+        live_couple_id=None if revoked_at else couple.id, format_version=2, template_version=1,
+        snapshot={}, issued_at=issued_at, expires_at=expires_at or issued_at + timedelta(days=365),
+        signing_key_id=key.id, token=b"", pdf=b"", pdf_sha256="0" * 64, used_at=used_at,
+        revoked_at=revoked_at, revocation_reason="other" if revoked_at else None)
+    db.session.add(certificate)
+    db.session.flush()
+    return certificate
