@@ -27,6 +27,8 @@ ACCOUNT_EVENT_LABELS = {
     "role_revoke": _l("Peran dicabut"),
     "user_activate": _l("Akun diaktifkan kembali"),
     "user_deactivate": _l("Akun dinonaktifkan oleh admin"),
+    "data_export": _l("Data pribadi diunduh oleh pemiliknya"),
+    "account_delete": _l("Akun dihapus atas permintaan pemiliknya"),
 }
 
 
