@@ -123,6 +123,8 @@ class Config:
     PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
     PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's scrypt (DESIGN §8)
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
+    # Staff invitations (admin → "set your password" link): valid this many days, single use.
+    INVITATION_DAYS = _env_int("INVITATION_DAYS", 7)
 
     # Learning (DESIGN §4)
     CONTENT_DIR = os.environ.get("CONTENT_DIR", str(BASE_DIR / "content"))

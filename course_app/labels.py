@@ -27,8 +27,12 @@ ACCOUNT_EVENT_LABELS = {
     "role_revoke": _l("Peran dicabut"),
     "user_activate": _l("Akun diaktifkan kembali"),
     "user_deactivate": _l("Akun dinonaktifkan oleh admin"),
-    "data_export": _l("Data pribadi diunduh oleh pemiliknya"),
-    "account_delete": _l("Akun dihapus atas permintaan pemiliknya"),
+    "user_import": _l("Akun petugas dibuat dari impor CSV"),
+    "invitation_send": _l("Undangan dikirim"),
+    "invitation_resend": _l("Undangan dikirim ulang (tautan lama tidak berlaku)"),
+    "invitation_accept": _l("Undangan diterima: kata sandi dibuat"),
+    "reset_link_send": _l("Tautan atur ulang kata sandi dikirim oleh admin"),
+    "institution_set": _l("Lembaga diubah"),
 }
 
 

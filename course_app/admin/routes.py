@@ -1,5 +1,5 @@
-"""Administration: users and their roles."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+"""Administration: users, their roles and activation, the mail outbox."""
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -7,11 +7,11 @@ from flask_wtf import FlaskForm
 from ..access import roles_required
 from ..extensions import db
 from ..models import ROLES
-from ..services import DomainError, accounts, mail
+from ..services import DomainError, accounts, mail, staff
 from ..services.caselog import audit
-from .forms import RolesForm
-
-bp = Blueprint("admin", __name__, url_prefix="/admin")
+from . import staff_accounts, staff_import  # noqa: F401  (their views register on bp)
+from .blueprint import bp
+from .forms import InstitutionForm, RolesForm
 
 PER_PAGE = 25
 
@@ -41,14 +41,23 @@ def user(user_id):
         else:
             flash(_("Peran disimpan."), "success")
             return redirect(url_for("admin.user", user_id=person.id))
+    state, invitation = staff.invitation_state(person)
+    institution_form = InstitutionForm(institution_type=person.institution_type,
+                                       institution_name=person.institution_name)
     return render_template("admin/user.html", person=person, form=form, status_form=FlaskForm(),
+                           institution_form=institution_form, invitation_state=state,
+                           invitation=invitation, has_password=accounts.has_usable_password(person),
                            history=audit.account_history(person))
 
 
-@bp.post("/pengguna/<int:user_id>/status")
+@bp.route("/pengguna/<int:user_id>/status", methods=["GET", "POST"])
 @roles_required("admin")
 def user_status(user_id):
+    """GET: the confirmation page for deactivating (it ends every session of the person at
+    once); POST: activate or deactivate."""
     person = accounts.find_user(user_id)
+    if request.method == "GET":
+        return render_template("admin/user_deactivate.html", person=person, form=FlaskForm())
     if not FlaskForm().validate_on_submit():
         abort(400)
     active = request.form.get("active") == "1"

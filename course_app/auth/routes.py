@@ -6,7 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..extensions import db, limiter
 from ..forms import show_domain_error
 from ..security import safe_next
-from ..services import DomainError, account_mail, accounts
+from ..services import DomainError, account_mail, accounts, staff
 from .forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, RegisterForm, ResetPasswordForm
 
 bp = Blueprint("auth", __name__)
@@ -144,3 +144,27 @@ def reset_password(token):
             flash(_("Kata sandi baru sudah disimpan. Silakan masuk."), "success")
             return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/undangan/<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def accept_invitation(token):
+    """A staff member invited by an admin sets their first password (services/staff.py): the
+    link works once, until it expires or a newer one is sent; then, as after a reset, login."""
+    try:
+        invitation = staff.invitation_for_token(token)
+    except DomainError as error:
+        return render_template("auth/invitation_invalid.html", message=error.message), 410
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            staff.accept_invitation(token, form.password.data)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            show_domain_error(form, error)
+        else:
+            flash(_("Kata sandi Anda sudah dibuat. Silakan masuk dengan email dan kata sandi itu."),
+                  "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/accept_invitation.html", form=form, person=invitation.user)

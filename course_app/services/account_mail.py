@@ -9,7 +9,7 @@ body built for a stand-in when there is no account), so its time says no more th
 from types import SimpleNamespace
 
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, format_datetime
 from flask_babel import gettext as _
 
 from . import accounts
@@ -93,3 +93,51 @@ def tell_owner_of_registration_attempt(user):
 
 def _locale_of(user):
     return user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def invite_staff_member(user, token, expires_at):
+    """The invitation of a staff account made by an admin: a single-use link to set the first
+    password, valid until `expires_at` (INVITATION_DAYS). In the invitee's language (the
+    office's default until they choose one), not the admin's."""
+    with force_locale(_locale_of(user)):
+        send_mail(user.email, _("Undangan akun petugas Pranikah Kupang"), "\n\n".join([
+            _("Halo %(name)s,", name=user.full_name),
+            _("Dinas P3A Kota Kupang membuat akun Pranikah Kupang untuk Anda dengan alamat email "
+              "ini. Buat kata sandi Anda lewat tautan ini (hanya dapat dipakai sekali):"),
+            public_url("auth.accept_invitation", token=token),
+            _("Tautan berlaku sampai %(when)s. Jika sudah kedaluwarsa, minta admin P3A mengirim "
+              "undangan baru.", when=format_datetime(expires_at, "medium")),
+            _("Jika Anda tidak mengenal undangan ini, abaikan email ini."),
+            _("Dinas P3A Kota Kupang"),
+        ]))
+
+
+def send_reset_link(user):
+    """A reset link sent because an admin asked for it (the person called the office, say):
+    the same token and page as "forgot password", told so in the email."""
+    with force_locale(_locale_of(user)):
+        send_mail(user.email, _("Atur ulang kata sandi Pranikah Kupang"), "\n\n".join([
+            _("Halo %(name)s,", name=user.full_name),
+            _("Admin Dinas P3A Kota Kupang mengirim tautan untuk mengatur ulang kata sandi akun "
+              "Pranikah Kupang Anda. Buka tautan ini dalam 1 jam:"),
+            public_url("auth.reset_password", token=accounts.make_reset_token(user)),
+            _("Jika Anda tidak memintanya, abaikan email ini; kata sandi Anda tidak berubah."),
+            _("Dinas P3A Kota Kupang"),
+        ]))
+
+
+def tell_certificate_issued(user, certificate):
+    """One partner's "your certificate is ready" email (issue 12 point 4), in their language,
+    with the dashboard's address from PUBLIC_BASE_URL (the certificate panel is first there).
+    Queued by `certificate_mail` in the issue's own savepoint: no issue, no email."""
+    from .certificate_pdf import group_id
+
+    with force_locale(_locale_of(user)):
+        send_mail(user.email, _("Sertifikat pranikah Anda sudah terbit"), "\n\n".join([
+            _("Halo %(name)s,", name=user.full_name),
+            _("Sertifikat pranikah Anda berdua sudah terbit, nomor %(id)s. Unduh sertifikat "
+              "(PDF) dan kode QR-nya di beranda Pranikah Kupang:", id=group_id(certificate.id)),
+            public_url("dashboard.index"),
+            _("Cetak sertifikat ini dan bawa ke lembaga tempat pernikahan. Petugas memindai kode QR-nya dan mencocokkan nama dengan KTP kalian."),
+            _("Dinas P3A Kota Kupang"),
+        ]))

@@ -1,14 +1,16 @@
 """Accounts: registration, login with lockout, password change and reset, roles."""
+import secrets
 from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import ROLES, User, UserRole
+from ..models.accounts import AccountInvitation
 from . import DomainError, NotFound, clock
 from .caselog import audit
 from .clock import utcnow
@@ -19,6 +21,18 @@ LOGIN_FAILED = _l("Email atau kata sandi salah, atau akun sedang dikunci sementa
 #: Registrants must be adults in the eyes of the product: the marriage-age rule is checked later
 #: per couple (UU 16/2019); here we only refuse impossible birth dates.
 MIN_REGISTRATION_AGE = 15
+#: A password hash that no password matches: staff invited from the web have one until they
+#: set their own through the invitation link (services/staff.py). Random, so a reset token's
+#: fingerprint of it is never shared between accounts.
+UNUSABLE_PASSWORD_PREFIX = "!"
+
+
+def unusable_password_hash():
+    return UNUSABLE_PASSWORD_PREFIX + secrets.token_hex(24)
+
+
+def has_usable_password(user):
+    return not (user.password_hash or UNUSABLE_PASSWORD_PREFIX).startswith(UNUSABLE_PASSWORD_PREFIX)
 
 
 def normalise_email(email):
@@ -60,17 +74,23 @@ def register_participant(*, full_name, email, password, birth_date, sex, phone=N
     return user
 
 
-def create_user(*, email, password, roles, full_name, birth_date=None, sex=None, phone=None):
+def create_user(*, email, password, roles, full_name, birth_date=None, sex=None, phone=None,
+                institution_type=None, institution_name=None):
+    """`password=None`: the account gets no usable password (an invited staff member sets one
+    through the invitation link; until then no login succeeds)."""
     email = normalise_email(email)
     unknown = set(roles) - set(ROLES)
     if unknown or not roles:
         raise DomainError(_l("Peran tidak dikenal."), field="roles")
-    check_password_policy(password, email=email, full_name=full_name)
+    if password is not None:
+        check_password_policy(password, email=email, full_name=full_name)
     if find_user_by_email(email) is not None:
         raise DomainError(_l("Email ini sudah terdaftar. Silakan masuk, atau gunakan 'Lupa kata sandi'."),
                           field="email")
     user = User(email=email, full_name=" ".join(full_name.split()), birth_date=birth_date, sex=sex,
-                phone=phone or None, password_hash=hash_password(password))
+                phone=phone or None, institution_type=institution_type or None,
+                institution_name=institution_name or None,
+                password_hash=hash_password(password) if password is not None else unusable_password_hash())
     user.roles = [UserRole(role=r) for r in sorted(set(roles))]
     try:
         with db.session.begin_nested():  # only this insert is undone, never the caller's work
@@ -95,7 +115,11 @@ def authenticate(email, password, now=None):
     if user is None:
         verify_password(_DUMMY_HASH(), password)  # same work either way: no timing oracle
         raise DomainError(LOGIN_FAILED)
-    right = verify_password(user.password_hash, password)  # the same work for a locked account
+    if has_usable_password(user):
+        right = verify_password(user.password_hash, password)  # the same work for a locked account
+    else:  # invited, no password set yet: refused like a wrong password, after the same work
+        verify_password(_DUMMY_HASH(), password)
+        right = False
     if user.locked_until and user.locked_until > now:
         raise DomainError(LOGIN_FAILED)
     if not right or not user.is_active:
@@ -134,7 +158,17 @@ def set_password(user, new_password):
     user.password_changed_at = utcnow()
     user.failed_logins = 0
     user.locked_until = None
+    close_open_invitations(user)
     end_sessions(user)
+
+
+def close_open_invitations(user, now=None):
+    """A password was set (or a newer invitation sent): no earlier invitation link works."""
+    db.session.execute(
+        update(AccountInvitation)
+        .where(AccountInvitation.user_id == user.id, AccountInvitation.accepted_at.is_(None),
+               AccountInvitation.closed_at.is_(None))
+        .values(closed_at=now or utcnow()))
 
 
 def end_sessions(user):

@@ -20,11 +20,15 @@ ACTIONS = ("case_list", "case_view", "case_create", "case_update", "case_status"
            "case_export", "api_report", "lookup_create", "lookup_update", "lookup_delete",
            "audit_view", "keys_rotate", "generate",
            "user_create", "role_grant", "role_revoke", "user_activate", "user_deactivate",
+           # Staff from the web (services/staff.py, staff_import.py).
+           "user_import", "invitation_send", "invitation_resend", "invitation_accept",
+           "reset_link_send", "institution_set", "staff_import_preview", "staff_import",
+           "staff_import_discard",
            # Personal data (UU 27/2022, services/privacy.py and letters/retention.py).
            "data_export", "account_delete", "letters_purge")
 
 #: Object types, for the audit page's filter.
-OBJECT_TYPES = ("case", "import", "report", "lookup", "audit", "user")
+OBJECT_TYPES = ("case", "import", "report", "lookup", "audit", "user", "staff_import")
 
 
 def record(user, action, object_type=None, object_id=None, detail=None):

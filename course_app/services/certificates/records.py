@@ -29,7 +29,8 @@ class MarriageAlreadyRecorded(DomainError):
 
 def record_marriage(certificate, officiant, *, marriage_date, institution_type, institution_name,
                     now=None, today=None):
-    """An officiant records the marriage: the certificate becomes `used`, once.
+    """An officiant records the marriage: the certificate becomes `used`, once, with the
+    place of the marriage (the form) and the officiant's own institution (their account).
 
     Refused for a revoked or expired certificate, a date in the future or before the
     certificate was issued, and a second time (saying who recorded it and when), even when two
@@ -58,7 +59,10 @@ def record_marriage(certificate, officiant, *, marriage_date, institution_type, 
         update(Certificate).where(Certificate.id == certificate.id, Certificate.used_at.is_(None),
                                   Certificate.revoked_at.is_(None))
         .values(used_at=now, used_by_id=officiant.id, marriage_date=marriage_date,
-                marriage_institution_type=institution_type, marriage_institution_name=name)
+                marriage_institution_type=institution_type, marriage_institution_name=name,
+                # Who vouched for the marriage: the officiant's own institution, as it is today.
+                used_by_institution_type=officiant.institution_type,
+                used_by_institution_name=officiant.institution_name)
         .execution_options(synchronize_session=False)).rowcount
     db.session.refresh(certificate)
     if recorded != 1:
