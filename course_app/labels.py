@@ -33,6 +33,8 @@ ACCOUNT_EVENT_LABELS = {
     "invitation_accept": _l("Undangan diterima: kata sandi dibuat"),
     "reset_link_send": _l("Tautan atur ulang kata sandi dikirim oleh admin"),
     "institution_set": _l("Lembaga diubah"),
+    "data_export": _l("Data pribadi diunduh oleh pemiliknya"),
+    "account_delete": _l("Akun dihapus atas permintaan pemiliknya"),
 }
 
 
