@@ -19,3 +19,6 @@ dispensation_recorded = _signals.signal("dispensation-recorded")
 #: The second partner joined a couple with its invite code (sender: the joining user;
 #: kwargs: couple).
 partner_joined = _signals.signal("partner-joined")
+#: A couple's certificate was issued (sender: the couple; kwargs: certificate). Sent inside the
+#: issue's savepoint, so a reaction (the partners' email) is undone with a failed issue.
+certificate_issued = _signals.signal("certificate-issued")

@@ -20,7 +20,7 @@ from ...extensions import db
 from ...labels import institution_label
 from ...models import Couple
 from ...models.certificates import Certificate
-from .. import certificate_pdf, clock, couples, learning, qr, quizzes, signing
+from .. import certificate_pdf, clock, couples, events, learning, qr, quizzes, signing
 from ..clock import utcnow
 from .eligibility import dispensation_for, eligibility
 from .rules import clean_name, live_certificate, new_certificate_id
@@ -81,6 +81,7 @@ def issue_certificate(couple, now=None):
     db.session.add(certificate)
     db.session.flush()
     log.info("certificate %s issued for couple %s", certificate.id, couple.id)
+    events.certificate_issued.send(couple, certificate=certificate)
     return certificate
 
 
