@@ -24,10 +24,15 @@ def certificate_helpers():
             "revocation_label": service.revocation_label, "mask_name": service.mask_name}
 
 
-def _download(data, mimetype, filename):
+def _download(data, mimetype, filename, attachment=True):
     g.no_store = True
     return send_file(io.BytesIO(data if isinstance(data, bytes) else data.encode()), mimetype=mimetype,
-                     as_attachment=True, download_name=filename, etag=False, max_age=0)
+                     as_attachment=attachment, download_name=filename, etag=False, max_age=0)
+
+
+def _qr_attachment():
+    """A QR opens as an image (on a phone a download lands out of sight); `?unduh=1` saves it."""
+    return bool(request.args.get("unduh"))
 
 
 # --- the partners' downloads -----------------------------------------------------------------
@@ -44,7 +49,7 @@ def pdf(cid):
 def qr_svg(cid):
     certificate = service.find_own_certificate(cid, current_user)
     return _download(qr.svg(certificate.snapshot["verify_url"]), "image/svg+xml",
-                     f"qr-sertifikat-{certificate.id}.svg")
+                     f"qr-sertifikat-{certificate.id}.svg", attachment=_qr_attachment())
 
 
 @bp.get("/<cid>/qr.png")
@@ -52,7 +57,7 @@ def qr_svg(cid):
 def qr_png(cid):
     certificate = service.find_own_certificate(cid, current_user)
     return _download(qr.png(certificate.snapshot["verify_url"]), "image/png",
-                     f"qr-sertifikat-{certificate.id}.png")
+                     f"qr-sertifikat-{certificate.id}.png", attachment=_qr_attachment())
 
 
 # --- reviewers: find, revoke -----------------------------------------------------------------

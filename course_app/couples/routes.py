@@ -8,6 +8,7 @@ from ..access import roles_required
 from ..extensions import db
 from ..forms import show_domain_error
 from ..services import DomainError, couples
+from ..services.dashboard import next_step
 from .forms import CoupleForm, JoinForm
 
 bp = Blueprint("couples", __name__, url_prefix="/pasangan")
@@ -22,7 +23,7 @@ def _render(create_form=None, join_form=None, edit_form=None):
         partner=couples.partner_of(current_user, couple) if couple else None,
         invite=couples.open_invite(couple) if couple else None, format_code=couples.format_code,
         create_form=create_form or CoupleForm(), join_form=join_form or JoinForm(),
-        edit_form=edit_form)
+        edit_form=edit_form, step=next_step(current_user) if couple is not None else None)
 
 
 @bp.get("/")

@@ -1,4 +1,4 @@
-"""The participant's home: the couple's checklist."""
+"""The participant's home: the certificate once issued, the next step, the couple's checklist."""
 from flask import Blueprint, flash, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -6,7 +6,7 @@ from flask_login import current_user
 from ..access import roles_required
 from ..extensions import db
 from ..services import certificates
-from ..services.dashboard import checklist_for
+from ..services.dashboard import checklist_for, next_step
 
 bp = Blueprint("dashboard", __name__)
 
@@ -21,4 +21,5 @@ def index():
         flash(_("Selamat! Sertifikat pasangan Anda sudah terbit."), "success")
     checklist = checklist_for(current_user)
     return render_template("dashboard/index.html", checklist=checklist,
-                           panel=certificates.certificate_panel(checklist.couple, current_user))
+                           panel=certificates.certificate_panel(checklist.couple, current_user),
+                           step=next_step(current_user))

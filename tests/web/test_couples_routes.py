@@ -68,7 +68,8 @@ def test_a_couple_forms_through_the_pages_and_the_dashboard_lists_both(people):
 
 def test_the_dashboard_invites_a_participant_without_a_couple_to_form_one(people):
     _maria, _yosef, browsers = people
-    assert "Langkah 1: bentuk pasangan" in text(browsers["maria"].get("/beranda"))
+    page = browsers["maria"].get("/beranda").get_data(as_text=True)
+    assert '<a class="button next-step" data-next-step="couple" href="/pasangan/">Bentuk atau gabung pasangan</a>' in page
 
 
 def test_a_new_code_replaces_the_old_one_on_the_page(people):
@@ -250,3 +251,19 @@ def test_couple_pages_are_for_participants_only(app, roles):
 def test_couple_pages_need_a_login(client):
     response = client.get("/pasangan/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/masuk?next=")
+
+
+def test_a_formed_couple_is_led_to_the_first_module(people):
+    """Issue 12 point 4: after forming the couple, one primary button to the next step."""
+    factories.make_module(code="gizi", position=1)
+    factories.make_module(code="imunisasi", position=2)
+    db.session.commit()
+    maria, _yosef, browsers = people
+
+    created = browsers["maria"].post("/pasangan/buat", data=couple_form(), follow_redirects=True)
+
+    html = created.get_data(as_text=True)
+    assert shown_code(created)  # the invite code stays the first thing to pass on
+    step = re.search(r'<a class="button next-step" data-next-step="(\w+)" href="([^"]+)">([^<]+)</a>', html)
+    assert step and step.group(1, 2) == ("module", "/materi/gizi") and step.group(3).startswith("Mulai belajar: ")
+    assert html.count('class="button next-step"') == 1
