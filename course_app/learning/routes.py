@@ -3,6 +3,9 @@
 Views stay thin: check the form, call one service, commit once, flash, redirect. A refused
 operation (DomainError) is rolled back, so it changes nothing.
 """
+import re
+from datetime import timedelta
+
 from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -12,6 +15,7 @@ from ..access import roles_required
 from ..extensions import db
 from ..services import DomainError, learning, quizzes
 from ..services.content import images as lesson_pictures
+from ..services.dashboard import next_step
 from .forms import ActionForm, AnswerShapeError, AttemptForm
 
 bp = Blueprint("learning", __name__, url_prefix="/materi")
@@ -47,9 +51,12 @@ def lesson(code, slug):
     lesson = learning.find_lesson(module, slug)
     progress = learning.open_lesson(current_user, lesson)
     db.session.commit()
+    wait_seconds = learning.read_seconds_remaining(progress, lesson)
     return render_template("learning/lesson.html", module=module, lesson=lesson,
                            progress=progress, place=learning.lesson_place(module, lesson),
-                           wait_seconds=learning.read_seconds_remaining(progress, lesson),
+                           reading_minutes=learning.reading_minutes(lesson),
+                           wait_seconds=wait_seconds,
+                           wait=quizzes.describe_wait(timedelta(seconds=wait_seconds)),
                            form=ActionForm())
 
 
@@ -95,6 +102,17 @@ def _pictures_in_reader_language(body_html):
     """Lesson HTML with each picture's alt text in the reader's language (set at view time:
     the HTML itself is rendered once, when the content is loaded)."""
     return lesson_pictures.in_reader_language(body_html, getattr(get_locale(), "language", "id"))
+
+
+#: Multiple-answer questions in content/ end with this (content/README.md). The quiz page says
+#: it once per question, in the reader's language, as the hint its checkboxes point to.
+_ANSWER_HINT = re.compile(r"\s*\(\s*Pilih semua jawaban yang benar\.?\s*\)\s*$", re.IGNORECASE)
+
+
+@bp.app_template_filter("question_text")
+def _question_text(text):
+    """A question's text without the content's own "(Pilih semua jawaban yang benar.)"."""
+    return _ANSWER_HINT.sub("", text or "")
 
 
 @bp.get("/<code>/kuis")
@@ -181,5 +199,6 @@ def result(attempt_id):
     return render_template("learning/result.html", attempt=attempt,
                            review=quizzes.review(attempt),
                            best=quizzes.best_attempt(current_user, attempt.module),
+                           step=next_step(current_user) if attempt.passed else None,
                            wait=quizzes.describe_wait(cooldown) if cooldown else None,
                            wait_seconds=quizzes.wait_seconds(cooldown) if cooldown else None)

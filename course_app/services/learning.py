@@ -5,6 +5,7 @@ time, before its module's quiz opens. A module is complete when all its lessons 
 its quiz has been passed (the best attempt counts).
 """
 import math
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -138,6 +139,18 @@ def required_read_seconds(lesson):
     if lesson.min_read_seconds is not None and not current_app.config.get("LESSON_MIN_READ_OVERRIDES"):
         return lesson.min_read_seconds
     return current_app.config["LESSON_MIN_READ_SECONDS"]
+
+
+#: A careful reader on a phone (issue 12 point 4): the lesson page says "± N menit baca".
+READING_WORDS_PER_MINUTE = 150
+_PICTURE_OR_LINK_TARGET = re.compile(r"!\[[^\]]*\]\([^)]*\)|\]\([^)]*\)")
+
+
+def reading_minutes(lesson):
+    """The lesson's reading time in whole minutes (at least 1), from the words of its text:
+    picture references and link targets are not read, so they are not counted."""
+    words = len(_PICTURE_OR_LINK_TARGET.sub(" ", lesson.body_markdown or "").split())
+    return max(1, round(words / READING_WORDS_PER_MINUTE))
 
 
 def read_seconds_remaining(progress, lesson, now=None):

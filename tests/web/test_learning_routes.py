@@ -98,7 +98,7 @@ def test_opening_a_lesson_records_the_open_and_shows_the_lesson(client, particip
     assert "Pelajaran 1 dari 2" in text_of(response)
     assert 'href="/materi/gizi/pelajaran-2"' in html
     assert 'action="/materi/gizi/pelajaran-1/selesai"' in html
-    assert '<script src="/static/js/lesson.js" defer></script>' in html
+    assert '<script src="/static/js/countdown.js" defer></script>' in html
     progress = db.session.scalar(select(LessonProgress).where(LessonProgress.user_id == participant.id))
     assert progress.lesson_id == module.lessons[0].id and progress.read_at is None
 
@@ -107,8 +107,8 @@ def test_pressing_read_too_early_says_how_long_to_wait(client, participant, modu
     db.session.get(Lesson, module.lessons[0].id).min_read_seconds = 120
     db.session.commit()
     lesson_page = client.get("/materi/gizi/pelajaran-1")
-    assert 'data-wait-seconds="120"' in page(lesson_page) \
-        or 'data-wait-seconds="119"' in page(lesson_page)
+    assert 'data-cooldown-seconds="120"' in page(lesson_page) \
+        or 'data-cooldown-seconds="119"' in page(lesson_page)
 
     response = client.post("/materi/gizi/pelajaran-1/selesai", follow_redirects=True)
 
@@ -363,3 +363,111 @@ def test_the_dashboard_counts_required_modules_and_marks_optional_ones(client, p
 
     assert "Materi wajib selesai: 0 dari 1" in text  # the passed optional module does not count
     assert f"{optional.title} (Pilihan)" in text
+
+
+# --- a path without dead ends (issue 12 point 4) -------------------------------------------------
+
+def next_step_link(response):
+    """(code, href, label) of the page's primary "next step" button, or None."""
+    match = re.search(r'<a class="button next-step" data-next-step="([a-z_]+)" href="([^"]+)">([^<]+)</a>',
+                      page(response))
+    return match.groups() if match else None
+
+
+def pass_through_pages(client, module):
+    attempt_id = start(client, module)
+    response = client.post(f"/materi/kuis/{attempt_id}", data=form_answers(attempt_row(attempt_id)))
+    return client.get(response.headers["Location"])
+
+
+def test_a_lesson_shows_its_reading_time(client, participant, module):
+    lesson = db.session.get(Lesson, module.lessons[0].id)
+    lesson.body_markdown = " ".join(["kata"] * 450) + " ![Gambar piring](images/piring.svg)"
+    db.session.commit()
+
+    assert "Pelajaran 1 dari 2 · ± 3 menit baca" in text_of(client.get("/materi/gizi/pelajaran-1"))
+
+
+def test_the_minimum_reading_time_counts_down_on_the_confirm_button(client, participant, module):
+    db.session.get(Lesson, module.lessons[0].id).min_read_seconds = 90
+    db.session.commit()
+
+    html = page(client.get("/materi/gizi/pelajaran-1"))
+
+    box = re.search(r'<div class="cooldown" data-cooldown-seconds="(\d+)".*?</template>\s*</div>', html, re.S)
+    assert box and int(box.group(1)) in (89, 90)
+    button = re.search(r'<button type="submit" id="read-button"[^>]*>(.*?)</button>', box.group(0), re.S)
+    assert "data-cooldown-disable" in button.group(0)  # countdown.js disables it until then
+    assert re.search(r"Saya sudah membaca<span[^>]*data-cooldown-waiting> · tunggu "
+                     r"<strong data-cooldown-left>1 menit (29|30) detik</strong></span>", button.group(1))
+    assert "<template data-cooldown-retry><p>Tombol sudah bisa ditekan.</p></template>" in box.group(0)
+    # Without JavaScript the button works and the server says how long to wait (above).
+    assert "disabled" not in button.group(0).replace("data-cooldown-disable", "")
+
+
+def test_no_countdown_once_the_minimum_has_passed(client, participant, module):
+    db.session.add(LessonProgress(user_id=participant.id, lesson_id=module.lessons[0].id,
+                                  opened_at=utcnow() - timedelta(minutes=5)))
+    db.session.commit()
+
+    html = page(client.get("/materi/gizi/pelajaran-1"))
+
+    assert 'id="read-button" aria-describedby="read-hint">Saya sudah membaca</button>' in html
+    assert "data-cooldown-seconds" not in html
+
+
+def test_the_multiple_answer_instruction_shows_once_per_question(client, participant):
+    """The content's questions end with "(Pilih semua jawaban yang benar.)" and the page adds
+    the same hint: it was there twice on every multiple-answer question."""
+    module = factories.make_module(lessons=1, questions=4, multiple=4, questions_per_attempt=3)
+    for question in factories.questions_of(module):
+        question.text = "Manakah yang benar? (Pilih semua jawaban yang benar.)"
+    read_everything(participant, module)
+
+    attempt_id = start(client, module)
+    html = page(client.get(f"/materi/kuis/{attempt_id}"))
+
+    assert html.count("Pilih semua jawaban yang benar") == 3
+    assert html.count('<p class="hint" id="hint-') == 3  # the one the checkboxes point to
+    assert html.count("Manakah yang benar?</legend>") == 3
+
+
+def test_passing_a_quiz_leads_to_the_next_unfinished_required_module(client, participant, module):
+    factories.make_module(code="pilihan", lessons=1, required=False, position=1)  # never in the way
+    factories.make_module(code="imunisasi", lessons=1)
+    factories.make_couple(participant)
+    read_everything(participant, module)
+
+    result = pass_through_pages(client, module)
+
+    assert next_step_link(result) == ("module", "/materi/imunisasi", next_step_link(result)[2])
+    assert next_step_link(result)[2].startswith("Mulai belajar: Modul")
+    assert 'class="button secondary" href="/materi/">Kembali ke daftar materi' in page(result)
+
+
+def test_passing_the_last_module_leads_to_the_letter(client, participant, module):
+    factories.make_couple(participant, factories.make_user(sex="L"))
+    read_everything(participant, module)
+
+    result = pass_through_pages(client, module)
+
+    assert next_step_link(result) == ("letter", "/surat/unggah", "Unggah SKCK")
+
+
+def test_a_passed_quiz_whose_lessons_are_read_leads_to_that_quiz(client, participant, module):
+    other = factories.make_module(code="imunisasi", lessons=1)
+    factories.make_couple(participant)
+    read_everything(participant, module)
+    read_everything(participant, other)
+
+    result = pass_through_pages(client, module)
+
+    assert next_step_link(result)[:2] == ("quiz", "/materi/imunisasi/kuis")
+
+
+def test_a_failed_quiz_shows_no_next_step(client, participant, module):
+    read_everything(participant, module)
+    attempt_id = start(client, module)
+    client.post(f"/materi/kuis/{attempt_id}", data=form_answers(attempt_row(attempt_id), right=0))
+
+    assert next_step_link(client.get(f"/materi/kuis/{attempt_id}/hasil")) is None
