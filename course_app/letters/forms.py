@@ -1,4 +1,5 @@
 """Forms of the letter pages. They check shape only; the rules live in services/letters/."""
+import re
 import secrets
 
 from flask import current_app
@@ -15,6 +16,9 @@ from ..services import letters, uploads
 #: What the file inputs offer. The type is still decided from the bytes (services/uploads/).
 ACCEPT = "application/pdf,image/jpeg,image/png"
 TOKEN_PATTERN = r"^[0-9a-f]{32}$"
+#: `filename="..."` in a multipart part's Content-Disposition, backslashes kept as sent.
+_RAW_FILENAME = re.compile(r';\s*filename="((?:[^"\\]|\\.)*)"', re.IGNORECASE)
+_POLSEK_PREFIX = re.compile(r"^polsek\b[\s.:-]*", re.IGNORECASE)
 
 
 def _strip(value):
@@ -60,7 +64,7 @@ class UploadForm(FlaskForm):
             "photo": _l("Letakkan surat di tempat terang dan rata; seluruh halaman harus terlihat."),
             "file": _l("PDF hasil pindaian, atau foto JPG/PNG. Paling besar %(mb)d MB.",
                        mb=uploads.max_upload_mb()),
-            "police_office_name": _l("Wajib bila Anda memilih Polsek atau kantor polisi lain. Contoh: Polsek Oebobo."),
+            "police_office_name": _l("Wajib bila Anda memilih Polsek atau kantor polisi lain. Untuk Polsek, tulis namanya saja, misalnya Oebobo."),
             "valid_until": _l("Kosongkan bila sama dengan tanggal terbit ditambah %(months)d bulan.",
                               months=current_app.config["LETTER_VALIDITY_MONTHS"]),
         }
@@ -69,6 +73,20 @@ class UploadForm(FlaskForm):
     def upload(self):
         """The chosen file (a werkzeug FileStorage), whichever input it came through."""
         return self.photo.data or self.file.data
+
+    @property
+    def upload_filename(self):
+        """The chosen file's name as the device sent it, folders included (the service keeps
+        the base name only).
+
+        Werkzeug reads the part's `filename="..."` as an RFC quoted string, where a backslash
+        escapes the next character, so "C:\\Users\\x\\skck.pdf" from an old Windows browser
+        arrives as "C:Usersxskck.pdf". Browsers send backslashes as they are (the HTML
+        standard escapes only quotes and line breaks), so the raw header is read instead."""
+        chosen = self.upload
+        raw = chosen.headers.get("Content-Disposition", "") if chosen.headers else ""
+        match = _RAW_FILENAME.search(raw)
+        return match.group(1) if match else chosen.filename
 
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
@@ -80,6 +98,10 @@ class UploadForm(FlaskForm):
             self.file.errors = list(self.file.errors) + [
                 _l("Pilih foto atau berkas surat Anda.")]
             valid = False
+        if self.police_office.data == "polsek" and self.police_office_name.data:
+            # "Polsek" is already chosen above: "Polsek Oebobo" typed here must not show as
+            # "Polsek Polsek Oebobo".
+            self.police_office_name.data = _POLSEK_PREFIX.sub("", self.police_office_name.data)
         if self.police_office.data in ("polsek", "lainnya") and not self.police_office_name.data:
             self.police_office_name.errors = list(self.police_office_name.errors) + [
                 _l("Tulis nama kantor polisi yang menerbitkan surat.")]

@@ -25,6 +25,7 @@ from ..access import roles_required
 from ..extensions import db
 from ..forms import show_domain_error
 from ..services import DomainError, clock, letters, uploads
+from ..services.dashboard import next_step
 from ..services.letters import desk
 from ..services.mail import send_mail
 from .forms import (
@@ -69,7 +70,7 @@ def _private_pages():
 @roles_required("participant")
 def index():
     return render_template("letters/index.html", summary=letters.letter_summary(current_user),
-                           history=letters.letters_of(current_user))
+                           history=letters.letters_of(current_user), step=next_step(current_user))
 
 
 @bp.route("/unggah", methods=["GET", "POST"])
@@ -81,7 +82,7 @@ def upload():
         try:
             letters.submit_letter(
                 current_user, data=chosen.read(uploads.max_upload_bytes() + 1),
-                filename=chosen.filename, number=form.number.data,
+                filename=form.upload_filename, number=form.number.data,
                 police_office=form.police_office.data,
                 police_office_name=form.police_office_name.data, issued_on=form.issued_on.data,
                 valid_until=form.valid_until.data, token=form.upload_token.data)

@@ -2,6 +2,7 @@
 import io
 import re
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import event, func, select
@@ -11,6 +12,7 @@ from course_app.extensions import db
 from course_app.models.letters import FileBlob, Letter, LetterEvent
 from course_app.services import clock, letters
 from tests import factories
+from tests.certificate_builders import keys_fixture, make_modules, make_ready_couple  # noqa: F401
 from tests.web.pages import csrf_token, error_beside, flashes, text
 
 ISSUED = (clock.today() - timedelta(days=3)).isoformat()
@@ -349,3 +351,85 @@ def test_the_dashboard_invites_an_upload_when_there_is_none(client, maria):
     response = client.get("/beranda")
     assert "Belum diunggah" in text(response)
     assert 'href="/surat/unggah"' in response.get_data(as_text=True)
+
+
+# --- a path without dead ends (issue 12 point 4) -------------------------------------------------
+
+def next_step_link(response):
+    match = re.search(r'<a class="button next-step" data-next-step="(\w+)" href="([^"]+)">([^<]+)</a>',
+                      response.get_data(as_text=True))
+    return match.groups() if match else None
+
+
+@pytest.mark.parametrize("sent, kept", [
+    ("C:\\Users\\x\\Desktop\\skck.pdf", "skck.pdf"),
+    ("/home/x/Dokumen/skck.pdf", "skck.pdf"),
+    ("D:\\scan/Surat SKCK.pdf", "Surat SKCK.pdf"),
+])
+def test_an_uploaded_file_keeps_its_base_name_only(client, maria, sent, kept):
+    """Old Windows browsers send the whole path; werkzeug read "C:\\Users..." as an escaped
+    string and showed "C:UsersxDesktopskck.pdf"."""
+    response = post(client, data=factories.pdf_bytes(), filename=sent, field="file",
+                    token=upload_token(client.get("/surat/unggah")))
+
+    assert response.status_code == 302
+    assert db.session.scalar(select(Letter.original_filename)) == kept
+    assert f'<dd class="filename">{kept}</dd>' in client.get("/surat/").get_data(as_text=True)
+
+
+def test_the_police_office_example_does_not_double_polsek(client, maria):
+    """The hint said "Contoh: Polsek Oebobo" under a choice already called "Polsek": following
+    it showed "Polsek Polsek Oebobo"."""
+    form_page = text(client.get("/surat/unggah"))
+    assert "Polsek Oebobo" not in form_page and "misalnya Oebobo" in form_page
+
+    post(client, police_office="polsek", police_office_name="Polsek Oebobo",
+         token=upload_token(client.get("/surat/unggah")))
+
+    page = text(client.get("/surat/"))
+    assert "Diterbitkan oleh Polsek Oebobo" in page and "Polsek Polsek" not in page
+
+
+def test_waiting_for_the_review_the_main_action_is_to_go_on_learning(client, maria):
+    factories.make_module(code="gizi")
+    factories.make_couple(maria)
+    factories.make_letter(maria, status="pending")
+    db.session.commit()
+
+    response = client.get("/surat/")
+
+    html = response.get_data(as_text=True)
+    code, href, label = next_step_link(response)
+    assert (code, href) == ("module", "/materi/gizi") and label.startswith("Mulai belajar")
+    assert '<a class="button secondary" href="/surat/unggah">Ganti surat yang sedang diperiksa</a>' in html
+    assert html.index('class="button next-step"') < html.index("Ganti surat")
+
+
+def test_an_approved_letter_leads_to_the_certificate_once_issued(client, maria, keys):
+    modules = make_modules(1)
+    make_ready_couple(modules, first=maria)
+    db.session.commit()
+
+    response = client.get("/surat/")
+
+    assert next_step_link(response) == ("certificate", "/beranda#certificate", "Lihat sertifikat")
+    assert '<a class="button secondary" href="/surat/unggah">Unggah SKCK baru</a>' in response.get_data(as_text=True)
+
+
+def test_the_reviewer_sees_the_letter_beside_the_participants_data_on_a_desktop(app):
+    reviewer = factories.make_user(roles=("reviewer",))
+    letter = factories.make_letter(factories.make_user(full_name="Mawar Contoh"), status="pending",
+                                   data=factories.pdf_bytes())
+    db.session.commit()
+    client = app.test_client()
+    factories.log_in(client, reviewer)
+
+    html = client.get(f"/tinjau/surat/{letter.id}").get_data(as_text=True)
+
+    layout = html[html.index('<div class="review-layout">'):]
+    data, view, decision = (layout.index(s) for s in ("Data peserta", 'class="card panel letter-view"',
+                                                      'class="review-decision"'))
+    assert data < view < decision  # stacked on a phone: data, the letter, the decision
+    css = (Path(app.root_path).parent / "static/css/app.css").read_text(encoding="utf-8")
+    wide = re.search(r"@media \(min-width: 900px\) \{(.*?)\n\}", css, re.S)
+    assert wide and "grid-template-areas" in wide.group(1) and ".review-layout" in wide.group(1)
