@@ -10,9 +10,9 @@
   review, ends every session, deactivates the account and dissolves a couple still in
   progress (the partner keeps their own account and may form a new couple). What the law lets
   the office keep stays, and the confirmation page says so: an issued certificate's frozen
-  snapshot (officiants must still be able to verify it; Pasal 16(2) — legal obligation and
-  the interests of third parties who rely on it), letters' metadata and decisions, quiz
-  results tied to the anonymised account, and the audit log (which holds ids, never names).
+  snapshot (officiants must still be able to verify it: the programme's public task and legal
+  basis of Pasal 20(2), not consent), letters' metadata and decisions, quiz results tied to
+  the anonymised account, and the audit log (which holds ids, never names).
   Staff accounts are not deleted this way: an admin deactivates them.
 
 docs/privacy.md lists every personal field, who sees it and how long it is kept.
