@@ -1,7 +1,8 @@
 """Access matrix of the letters feature: participant pages and the reviewers' desk (see access.py).
 
 The desk is for reviewers only — admins included in "everyone else" (they manage accounts,
-not letters) — except the quizzes' item statistics (aggregates), which admins see too. A
+not letters) — except the quizzes' item statistics and the programme's statistics (aggregates),
+which admins see too. A
 letter's file answers its owner and reviewers; anyone else gets 404.
 """
 import pytest
@@ -25,6 +26,11 @@ MATRIX = [
     ("GET", "/tinjau/statistik-soal", only("reviewer", "admin")),
     ("GET", "/tinjau/statistik-soal/{module}", only("reviewer", "admin")),
     ("GET", "/tinjau/statistik-soal/{module}/csv", only("reviewer", "admin")),
+    # The programme's numbers (issue 12 point 5): staff, aggregates only.
+    ("GET", "/tinjau/statistik", only("reviewer", "admin")),
+    ("GET", "/tinjau/statistik?publikasi=y", only("reviewer", "admin")),
+    ("GET", "/tinjau/statistik/csv", only("reviewer", "admin")),
+    ("GET", "/tinjau/statistik/xlsx", only("reviewer", "admin")),
 ]
 
 # Another participant's letter does not exist for this participant (DESIGN §8).
