@@ -90,6 +90,10 @@ def test_register_couple_read_fail_cooldown_pass_and_dashboard(phone, shot, load
     first.click("form[action$='/pasangan/buat'] button[type=submit]")
     code = first.locator(".code-box").inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9]{4}-[A-Z0-9]{4}", code)
+    # The couple is formed: one primary button leads on, to the first module (issue 12 point 4).
+    step = first.locator("a.next-step")
+    assert step.count() == 1 and step.inner_text().startswith("Mulai belajar: ")
+    assert step.get_attribute("data-next-step") == "module"
     shot(first, "02-invite-code")
 
     second = phone()
@@ -104,6 +108,18 @@ def test_register_couple_read_fail_cooldown_pass_and_dashboard(phone, shot, load
     # Reading: the quiz stays closed until every lesson of the module is read.
     first.goto("/materi/gizi/kuis")
     assert first.locator("form[action$='/kuis/mulai']").count() == 0
+    # A lesson says how long it takes to read and counts its minimum down on the button.
+    lesson = db.session.scalar(db.select(Lesson).where(Lesson.slug == "isi-piringku"))
+    lesson.min_read_seconds = 6
+    db.session.commit()
+    first.goto("/materi/gizi/isi-piringku")
+    assert re.search(r"± \d+ menit baca", first.locator("main").inner_text())
+    button = first.locator("#read-button")
+    assert button.is_disabled() and re.search(r"tunggu \d+ detik", button.inner_text())
+    shot(first, "03b-lesson-countdown")
+    first.wait_for_function("() => !document.querySelector('#read-button').disabled", timeout=10_000)
+    assert "tunggu" not in button.inner_text()
+    assert "Tombol sudah bisa ditekan." in first.locator("[data-cooldown-ready]").inner_text()
     read_every_lesson(first, "gizi")
 
     # A failed attempt, then the cool-down.
@@ -132,6 +148,10 @@ def test_register_couple_read_fail_cooldown_pass_and_dashboard(phone, shot, load
     first.click("#quiz-form button[type=submit]")
     first.wait_for_url(re.compile(r".*/hasil$"))
     assert "anda lulus" in first.locator("main").inner_text().lower()
+    # Passed: the primary button leads to the next required module, not back to a list.
+    step = first.locator("a.next-step")
+    assert step.get_attribute("data-next-step") in ("module", "quiz")
+    assert step.get_attribute("href").startswith("/materi/") and "/materi/gizi" not in step.get_attribute("href")
     shot(first, "06-result-passed")
 
     first.goto("/beranda")
