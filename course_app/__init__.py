@@ -17,6 +17,7 @@ def create_app(config=None):
     configure_settings(app, config)
     configure_logging(app)
     register_extensions(app)
+    register_static_files(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_errorhandlers(app)
@@ -116,6 +117,12 @@ def _enable_sqlite_foreign_keys(app):
             raw = connection.connection.dbapi_connection
             if not raw.in_transaction:
                 raw.execute("BEGIN")
+
+
+def register_static_files(app):
+    """`url_for('static', …)` carries each file's content hash; those URLs are cached a year."""
+    from .static_files import init_app
+    init_app(app)
 
 
 def register_blueprints(app):

@@ -50,6 +50,11 @@ def register(app):
             # back button after logout shows nothing (DESIGN §8).
             headers["Cache-Control"] = "private, no-store"
             response.vary.add("Cookie")
+        elif response.mimetype == "text/html":
+            # A page names the static files of its release (static_files.py): a browser must
+            # ask for it again, never keep one that links files a release has replaced. Only
+            # the fingerprinted static files are kept for a year.
+            headers.setdefault("Cache-Control", "no-cache")
         return response
 
 

@@ -35,7 +35,9 @@ bp = Blueprint("verify", __name__)
 #: Who sees the full names on the server-rendered page (the public sees masked names).
 FULL_NAME_ROLES = ("officiant", "reviewer")
 
-#: What the offline verifier needs, cached by its service worker (static paths).
+#: What the offline verifier needs, cached by its service worker (static paths). `url_for` gives
+#: their fingerprinted URLs (static_files.py): the ones the pages and the vendored modules'
+#: relative imports ask for, so the worker's copies are the ones found offline.
 OFFLINE_STATIC = ("css/app.css", "js/app.js", "js/verify.js", "js/scan.js", "img/icon.svg",
                   "img/verify-192.png", "img/verify-512.png", "vendor/jsqr-1.4.0/dist/jsQR.js",
                   "vendor/noble-ed25519-3.2.0/index.js", "vendor/noble-hashes-2.0.1/sha2.js",
@@ -150,14 +152,14 @@ def _static_path(filename):
 @bp.get("/verify/sw.js")
 def service_worker():
     """The service worker, with the list of what it caches and a version that changes whenever
-    one of those files changes (so phones pick up new code). Its scope is the whole site
-    (`Service-Worker-Allowed: /`) so that `/V/<id>` links still open offline."""
+    one of those files changes (so phones pick up new code): the static URLs carry their files'
+    content hashes. Its scope is the whole site (`Service-Worker-Allowed: /`) so that `/V/<id>`
+    links still open offline."""
     precache = [url_for("verify.scan"), url_for("verify.manifest"), url_for("api.keys"),
                 url_for("api.status_list")] + [url_for("static", filename=f) for f in OFFLINE_STATIC]
     source = _static_path("js/verify-sw.js").read_bytes()
     digest = hashlib.sha256(source)
-    for filename in OFFLINE_STATIC:
-        digest.update(_static_path(filename).read_bytes())
+    digest.update(json.dumps(precache).encode())
     body = (f"self.PK_VERSION = {json.dumps(digest.hexdigest()[:16])};\n"
             f"self.PK_PRECACHE = {json.dumps(precache)};\n"
             f"self.PK_SCAN_PAGE = {json.dumps(url_for('verify.scan'))};\n").encode() + source

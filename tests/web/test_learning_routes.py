@@ -98,7 +98,7 @@ def test_opening_a_lesson_records_the_open_and_shows_the_lesson(client, particip
     assert "Pelajaran 1 dari 2" in text_of(response)
     assert 'href="/materi/gizi/pelajaran-2"' in html
     assert 'action="/materi/gizi/pelajaran-1/selesai"' in html
-    assert '<script src="/static/js/countdown.js" defer></script>' in html
+    assert re.search(r'<script src="/static/[0-9a-f]{12}/js/countdown\.js" defer></script>', html)  # fingerprinted
     progress = db.session.scalar(select(LessonProgress).where(LessonProgress.user_id == participant.id))
     assert progress.lesson_id == module.lessons[0].id and progress.read_at is None
 
@@ -170,7 +170,7 @@ def test_quiz_from_start_to_result(client, participant, module):
     multiple = sum(1 for aq in attempt.questions if aq.question.kind == "multiple")
     assert html.count("Pilih semua jawaban yang benar.") == multiple
     assert f'data-attempt="{attempt_id}"' in html
-    assert '<script src="/static/js/quiz.js" defer></script>' in html
+    assert re.search(r'<script src="/static/[0-9a-f]{12}/js/quiz\.js" defer></script>', html)  # fingerprinted
 
     response = client.post(f"/materi/kuis/{attempt_id}", data=form_answers(attempt))
 
