@@ -204,6 +204,7 @@ def confirm_import(batch, acting_user, now=None):
              for row in rows]
     batch.state = "imported"
     batch.imported_at = now or utcnow()
+    batch.rows = []  # the names and emails now live in the accounts; keep no second copy
     db.session.flush()
     audit.record(acting_user, "staff_import", "staff_import", batch.id, f"accounts={len(users)}")
     return users

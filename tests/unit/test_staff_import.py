@@ -111,6 +111,7 @@ def test_confirm_creates_every_account_with_its_invitation_and_audits_it(admin):
         ("gereja", "GMIT Jemaat Contoh"), ("masjid_kua", "KUA Kecamatan Contoh")}
     assert sorted(m["To"] for m in Outbox()) == ["harun@example.org", "yohana@example.org"]
     assert batch.state == "imported"
+    assert batch.rows == []  # no second copy of the names and emails once the accounts hold them
     entries = db.session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
     assert [(e.action, e.object_type) for e in entries if e.object_type == "staff_import"] == [
         ("staff_import_preview", "staff_import"), ("staff_import", "staff_import")]
