@@ -3,7 +3,8 @@
 Renders each page through the test client as a logged-in participant with content loaded and
 adds the size of every stylesheet, script and picture the page references; every lesson that
 shows a picture (issue 11 point 7) is measured too. Any reference to another host counts as a
-failure (zero third-party requests).
+failure (zero third-party requests). A last row counts the files a repeat visit would ask for
+again: every one not answered `immutable` (DESIGN §9: zero).
 """
 import re
 import tempfile
@@ -64,14 +65,18 @@ def measure():
             g.pop("_login_user", None)
             response = client.get(path)
             html = response.get_data()
-            total, third_party = len(html), []
+            total, third_party, asked_again = len(html), [], []
             for ref in set(ASSET_RE.findall(html.decode())):
                 if ref.startswith(("http:", "https:", "//")):
                     third_party.append(ref)
-                elif ref.endswith((".css", ".js", ".svg", ".webp")):
-                    total += len(client.get(ref).get_data())
+                    continue
+                asset = client.get(ref)
+                if ref.endswith((".css", ".js", ".svg", ".webp")):
+                    total += len(asset.get_data())
+                if "immutable" not in asset.headers.get("Cache-Control", ""):
+                    asked_again.append(ref)  # a repeat visit would ask for it again
             rows.append({"page": path, "status": response.status_code, "bytes": total,
-                         "third_party": third_party})
+                         "third_party": third_party, "asked_again": asked_again})
     return rows
 
 
@@ -82,4 +87,8 @@ def table():
         ok = row["status"] == 200 and row["bytes"] < TARGET_BYTES and not row["third_party"]
         out.append((f"first load {row['page']}", f"{row['bytes'] / 1024:.1f} KB", "< 150 KB, 0 third-party",
                     row["bytes"] / TARGET_BYTES, ok))
+    # DESIGN §9: a repeat visit asks for no static file (each is fingerprinted and immutable).
+    asked_again = sorted({ref for row in rows for ref in row["asked_again"]})
+    out.append(("repeat visit, every page above", f"{len(asked_again)} requests",
+                "0 static requests", float(len(asked_again)), not asked_again))
     return out
