@@ -58,7 +58,8 @@ def list_command():
 def verify_command(url_or_token):
     """Check a QR's content (the URL, or the token alone) and print the status.
 
-    Exits 0 only for `valid`. Names are printed masked, as on the public page.
+    Exits 0 only for `valid`. Names are printed masked, as on the public page; the birth
+    dates of a format-2 token follow them, in the same order, for matching with the KTP.
     """
     result = service.verify_token(url_or_token)
     click.echo(f"status: {result.status}")
@@ -66,7 +67,10 @@ def verify_command(url_or_token):
         click.echo(f"reason: {result.reason}")
     if result.claims is not None:
         click.echo(f"id: {result.claims.certificate_id}")
+        click.echo(f"format: {result.claims.version}")
         click.echo(f"names: {', '.join(service.mask_name(n) for n in result.claims.names)}")
+        if result.claims.birth_dates is not None:
+            click.echo(f"born: {', '.join(d.isoformat() for d in result.claims.birth_dates)}")
         click.echo(f"issued_at: {signing.iso(result.claims.issued_at)}")
         click.echo(f"expires_at: {signing.iso(result.claims.expires_at)}")
     certificate = result.certificate

@@ -9,7 +9,12 @@ Token layout (docs/certificate-format.md is the spec, with test vectors):
 
     COSE_Sign1 = #6.18([protected: bstr .cbor {1: -8, 4: kid}, unprotected: {},
                         payload: bstr .cbor {1: version, 2: id, 3: iat, 4: exp,
-                                             5: [name, name], 6: office}, signature: bstr])
+                                             5: [name, name], 6: office,
+                                             7: [birth, birth]}, signature: bstr])
+
+Format version 2 (new certificates) adds claim 7, both birth dates as days since 1970-01-01
+(RFC 8943's date number, untagged), so an officiant matches name *and* birth date with the
+KTP; version 1 (no claim 7) keeps verifying.
 
 Every byte of the envelope is checked: the decoder refuses anything but the one canonical
 encoding, so a token with any single byte changed never verifies.
@@ -21,7 +26,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import cbor2
@@ -41,11 +46,20 @@ HEADER_ALG, HEADER_CONTENT_TYPE, HEADER_KID = 1, 3, 4
 KID_LENGTH = 4
 SIGNATURE_LENGTH = 64
 
-#: Certificate payload: CBOR map with small integer keys.
-FORMAT_VERSION = 1
+#: Certificate payload: CBOR map with small integer keys. New certificates carry version 2.
+FORMAT_VERSION = 2
 CLAIM_VERSION, CLAIM_ID, CLAIM_ISSUED, CLAIM_EXPIRES, CLAIM_NAMES, CLAIM_OFFICE = 1, 2, 3, 4, 5, 6
-CERTIFICATE_CLAIMS = {CLAIM_VERSION, CLAIM_ID, CLAIM_ISSUED, CLAIM_EXPIRES, CLAIM_NAMES, CLAIM_OFFICE}
+CLAIM_BIRTH_DATES = 7
+V1_CLAIMS = {CLAIM_VERSION, CLAIM_ID, CLAIM_ISSUED, CLAIM_EXPIRES, CLAIM_NAMES, CLAIM_OFFICE}
+#: The claims of each format version a verifier accepts; any other version is refused.
+CERTIFICATE_CLAIMS = {1: V1_CLAIMS, 2: V1_CLAIMS | {CLAIM_BIRTH_DATES}}
 ID_BYTES = 10  # 80 random bits = 16 base32 characters
+
+#: Birth dates are whole days since 1970-01-01 (negative before it), RFC 8943's date number
+#: without its tag: 3 bytes each in CBOR for anyone born 1791-2149, against 5 for a YYYYMMDD
+#: integer. A verifier refuses dates before 1900-01-01 or after the day of issue.
+EPOCH_DAY = date(1970, 1, 1)
+EARLIEST_BIRTH_DAY = (date(1900, 1, 1) - EPOCH_DAY).days
 
 #: The status list is signed the same way, told apart by a content type in its protected header.
 STATUS_LIST_CONTENT_TYPE = "application/vnd.pranikah-kupang.status-list+cbor"
@@ -180,33 +194,61 @@ def verify_sign1(data, find_key, content_type=None):
 
 @dataclass(frozen=True)
 class CertificateClaims:
+    """What a token says. With `birth_dates` (two dates, in the order of `names`) it is a
+    version-2 token; without, version 1."""
+
     certificate_id: str  # 16 upper-case base32 characters
     issued_at: datetime
     expires_at: datetime
     names: tuple
     office_code: str
-    version: int = FORMAT_VERSION
+    birth_dates: tuple | None = None
+
+    @property
+    def version(self):
+        return 1 if self.birth_dates is None else 2
+
+
+def date_number(day):
+    """A date as days since 1970-01-01 (RFC 8943)."""
+    return (day - EPOCH_DAY).days
 
 
 def encode_claims(claims):
     names = [unicodedata.normalize("NFC", name) for name in claims.names]
-    return cbor2.dumps({
+    data = {
         CLAIM_VERSION: claims.version,
         CLAIM_ID: b32decode(claims.certificate_id),
         CLAIM_ISSUED: int(claims.issued_at.timestamp()),
         CLAIM_EXPIRES: int(claims.expires_at.timestamp()),
         CLAIM_NAMES: names,
         CLAIM_OFFICE: claims.office_code,
-    }, canonical=True)
+    }
+    if claims.birth_dates is not None:
+        if len(claims.birth_dates) != 2 or any(not isinstance(d, date) for d in claims.birth_dates):
+            raise ValueError("a version-2 token needs both partners' birth dates")
+        data[CLAIM_BIRTH_DATES] = [date_number(d) for d in claims.birth_dates]
+    return cbor2.dumps(data, canonical=True)
+
+
+def _birth_dates(value, issued):
+    """Claim 7, checked: two whole days from 1900-01-01 to the day of issue."""
+    last = issued // 86400
+    if not (type(value) is list and len(value) == 2
+            and all(type(d) is int and EARLIEST_BIRTH_DAY <= d <= last for d in value)):
+        raise VerificationError("malformed")
+    return tuple(EPOCH_DAY + timedelta(days=d) for d in value)
 
 
 def decode_claims(payload):
     data = _decode_exact(payload)
-    if type(data) is not dict or set(data) != CERTIFICATE_CLAIMS or any(type(k) is not int for k in data):
+    if type(data) is not dict or any(type(k) is not int for k in data):
+        raise VerificationError("malformed")
+    version = data.get(CLAIM_VERSION)
+    if type(version) is not int or set(data) != CERTIFICATE_CLAIMS.get(version):
         raise VerificationError("malformed")
     names = data[CLAIM_NAMES]
-    if not (type(data[CLAIM_VERSION]) is int and data[CLAIM_VERSION] == FORMAT_VERSION
-            and type(data[CLAIM_ID]) is bytes and len(data[CLAIM_ID]) == ID_BYTES
+    if not (type(data[CLAIM_ID]) is bytes and len(data[CLAIM_ID]) == ID_BYTES
             and type(data[CLAIM_ISSUED]) is int and type(data[CLAIM_EXPIRES]) is int
             and 0 <= data[CLAIM_ISSUED] < data[CLAIM_EXPIRES] < 2**32
             and type(names) is list and len(names) == 2
@@ -214,11 +256,12 @@ def decode_claims(payload):
             and type(data[CLAIM_OFFICE]) is str
             and cbor2.dumps(data, canonical=True) == payload):
         raise VerificationError("malformed")
+    birth_dates = _birth_dates(data[CLAIM_BIRTH_DATES], data[CLAIM_ISSUED]) if version >= 2 else None
     return CertificateClaims(
         certificate_id=b32encode(data[CLAIM_ID]),
         issued_at=datetime.fromtimestamp(data[CLAIM_ISSUED], UTC),
         expires_at=datetime.fromtimestamp(data[CLAIM_EXPIRES], UTC),
-        names=tuple(names), office_code=data[CLAIM_OFFICE], version=data[CLAIM_VERSION])
+        names=tuple(names), office_code=data[CLAIM_OFFICE], birth_dates=birth_dates)
 
 
 def certificate_token(claims, signing_key, private_key):

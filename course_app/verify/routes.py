@@ -89,6 +89,7 @@ def _render_page(cid, certificate, status, form):
     return render_template(
         "verify/page.html", certificate=certificate, status=status, requested_id=cid,
         names=service.names_of(certificate) if certificate else [],
+        people=service.people_of(certificate) if certificate else [],
         full_names=current_user.is_authenticated and current_user.has_role(*FULL_NAME_ROLES),
         officiant=officiant, form=form)
 

@@ -3,8 +3,11 @@
  *
  * The QR is decoded with the browser's BarcodeDetector where it exists, else with the
  * vendored jsQR. Keys and the status list come through the service worker, which keeps the
- * last copies for when there is no network. Every text shown comes from the page
- * (#verify-i18n), so the page's language is the verifier's language.
+ * last copies for when there is no network. The status list names no certificate: it holds
+ * truncated SHA-256 hashes of ids, so a scanned id is hashed (PKVerify.idHash) to look it up,
+ * and a used certificate is only said to be used (where and when are on the online page).
+ * Every text shown comes from the page (#verify-i18n), so the page's language is the
+ * verifier's language.
  */
 (function () {
   "use strict";
@@ -68,20 +71,29 @@
   }
 
   // --- verdicts ------------------------------------------------------------------------------
+  /* What the cached status list says of `id`: a promise of {status: "revoked", detail} or
+   * {status: "used"}, or null when it is not listed (or there is no list). */
+  function listed(id) {
+    var list = state.statusList;
+    if (!list) { return Promise.resolve(null); }
+    return V.idHash(id).then(function (hash) {
+      if (list.revoked[hash]) {
+        var reason = list.revoked[hash].reason;
+        return {status: "revoked", detail: {reason: T.reasons[reason] || reason}};
+      }
+      return list.used[hash] ? {status: "used"} : null;
+    });
+  }
+
   function verdictFor(result, pathId) {
-    if (!result.ok) { return {status: "invalid"}; }
-    var claims = result.claims, list = state.statusList;
-    if (pathId && pathId !== claims.id) { return {status: "invalid"}; }
-    if (list && list.revoked[claims.id]) {
-      var reason = list.revoked[claims.id].reason;
-      return {status: "revoked", detail: {reason: T.reasons[reason] || reason}};
-    }
-    if (list && list.used[claims.id]) {
-      var used = list.used[claims.id];
-      return {status: "used", detail: {date: formatDate(used.date), institution: used.institution}};
-    }
-    if (claims.expiresAt.getTime() <= Date.now()) { return {status: "expired", detail: {date: formatDate(claims.expiresAt)}}; }
-    return {status: "valid", detail: {date: formatDate(claims.expiresAt)}};
+    if (!result.ok) { return Promise.resolve({status: "invalid"}); }
+    var claims = result.claims;
+    if (pathId && pathId !== claims.id) { return Promise.resolve({status: "invalid"}); }
+    return listed(claims.id).then(function (verdict) {
+      if (verdict) { return verdict; }
+      if (claims.expiresAt.getTime() <= Date.now()) { return {status: "expired", detail: {date: formatDate(claims.expiresAt)}}; }
+      return {status: "valid", detail: {date: formatDate(claims.expiresAt)}};
+    });
   }
 
   function showVerdict(verdict, claims, token) {
@@ -100,15 +112,11 @@
     names.textContent = "";
     $("result-people").hidden = !claims || verdict.status === "invalid";
     if (claims && verdict.status !== "invalid") {
-      claims.names.forEach(function (name) {
-        var item = document.createElement("li");
-        item.textContent = name;
-        names.appendChild(item);
-      });
+      V.fillPeople(names, claims, T.born);
       $("result-id").textContent = claims.id.replace(/(.{4})(?=.)/g, "$1 ");
       $("result-dates").textContent = format(T.dates, {issued: formatDate(claims.issuedAt), expires: formatDate(claims.expiresAt)});
     }
-    // Only a genuine, valid certificate asks to compare the names with the KTP.
+    // Only a genuine, valid certificate asks to compare the names and birth dates with the KTP.
     $("result-ktp").hidden = verdict.status !== "valid";
     // Online, a valid certificate leads to its page, where a signed-in officiant records the
     // marriage (the token rides in the fragment, as in the QR's own link).
@@ -116,6 +124,12 @@
     online.hidden = !(verdict.status === "valid" && claims && token && navigator.onLine !== false);
     if (!online.hidden) {
       $("result-online-link").href = root.getAttribute("data-page-url").replace("ID", claims.id) + "#" + token;
+    }
+    // A used one: the offline list only knows that it was used; its page says where and when.
+    var onlineUsed = $("result-online-used");
+    onlineUsed.hidden = !(verdict.status === "used" && claims && token && navigator.onLine !== false);
+    if (!onlineUsed.hidden) {
+      $("result-online-used-link").href = root.getAttribute("data-page-url").replace("ID", claims.id) + "#" + token;
     }
     $("result-source").textContent = state.statusList ?
       format(T.checked_with, {age: age(state.statusList.generatedAt)}) : T.status_missing;
@@ -136,19 +150,16 @@
     return ready.then(function () {
       if (!state.keys) { message(T.keys_missing, true); return; }
       return V.verifyToken(token, state.keys).then(function (result) {
-        message("");
-        showVerdict(verdictFor(result, id), result.ok ? result.claims : null, token);
+        return verdictFor(result, id).then(function (verdict) {
+          message("");
+          showVerdict(verdict, result.ok ? result.claims : null, token);
+        });
       });
     });
   }
 
   function handleId(id) {
-    var list = state.statusList;
-    var verdict;
-    if (list && list.revoked[id]) { verdict = {status: "revoked", detail: {reason: T.reasons[list.revoked[id].reason] || ""}}; }
-    else if (list && list.used[id]) { verdict = {status: "used", detail: {date: formatDate(list.used[id].date), institution: list.used[id].institution}}; }
-    else { verdict = {status: "id_only"}; }
-    showVerdict(verdict, null);
+    return listed(id).then(function (verdict) { showVerdict(verdict || {status: "id_only"}, null); });
   }
 
   // --- the camera ------------------------------------------------------------------------------

@@ -4,8 +4,9 @@
  * (alg -8). This file decodes it strictly — one canonical encoding only, so a token with any
  * byte changed never verifies — and checks the signature against the published keys
  * (/api/v1/keys): with WebCrypto's Ed25519 where the browser has it, else with the vendored
- * @noble/ed25519. It exposes `window.PKVerify`, and on the verification page (/v/<id>) shows
- * the names from a token whose signature holds, or a warning when it does not.
+ * @noble/ed25519. Format versions 1 and 2 verify; version 2 also carries both birth dates.
+ * It exposes `window.PKVerify`, and on the verification page (/v/<id>) shows the names (and
+ * birth dates) from a token whose signature holds, or a warning when it does not.
  */
 (function () {
   "use strict";
@@ -179,10 +180,29 @@
     return {kid: hex(kid), payload: payload, signature: signature, signed: toSign};
   }
 
+  var sha2 = null;
+  function loadSha2() {
+    if (!sha2) { sha2 = import(VENDOR.sha2); }
+    return sha2;
+  }
+
+  function sha256(bytes, options) {
+    function withNoble() { return loadSha2().then(function (mod) { return mod.sha256(bytes); }); }
+    if ((options && options.forceNoble) || !(window.crypto && crypto.subtle)) { return withNoble(); }
+    return crypto.subtle.digest("SHA-256", bytes).then(function (digest) { return new Uint8Array(digest); }, withNoble);
+  }
+
+  /* The status list's key for a certificate id (16 base32 characters): SHA-256 of the id's 10
+   * bytes, first 16 bytes, in hex. WebCrypto where it exists, else the vendored noble-hashes. */
+  function idHash(id, options) {
+    return Promise.resolve().then(function () { return sha256(b32decode(id), options); })
+      .then(function (digest) { return hex(digest.slice(0, ID_HASH_BYTES)); });
+  }
+
   var noble = null;
   function loadNoble() {
     if (!noble) {
-      noble = Promise.all([import(VENDOR.noble), import(VENDOR.sha2)]).then(function (mods) {
+      noble = Promise.all([import(VENDOR.noble), loadSha2()]).then(function (mods) {
         mods[0].hashes.sha512 = mods[1].sha512;
         return mods[0];
       });
@@ -218,22 +238,48 @@
 
   function isNfc(text) { return typeof text === "string" && text.length > 0 && text.normalize("NFC") === text; }
 
+  var DAY_MS = 86400000;
+  var EARLIEST_BIRTH_DAY = -25567;  // 1900-01-01 in days since 1970-01-01 (RFC 8943)
+
+  /* Claim 7 of a version-2 token: two whole days from 1900-01-01 to the day of issue. */
+  function birthDates(value, iat) {
+    var last = Math.floor(iat / 86400);
+    if (!Array.isArray(value) || value.length !== 2 || !value.every(function (d) {
+      return Number.isInteger(d) && d >= EARLIEST_BIRTH_DAY && d <= last;
+    })) { fail(); }
+    return value.map(function (d) { return new Date(d * DAY_MS); });
+  }
+
+  /* A birth date (a UTC midnight) as people read it: "17 Mei 1998". */
+  function formatBirthDate(date, lang) {
+    return date.toLocaleDateString(lang || document.documentElement.lang || "id",
+      {day: "numeric", month: "long", year: "numeric", timeZone: "UTC"});
+  }
+
+  /* The claim keys of each format version: 1 (names), 2 (names and birth dates). */
+  var CLAIMS = {1: [1, 2, 3, 4, 5, 6], 2: [1, 2, 3, 4, 5, 6, 7]};
+
   /* Verify a certificate token (base32 text) against `keys` (the array of /api/v1/keys).
-   * Resolves {ok: true, claims: {id, issuedAt, expiresAt, names, office, kid}} or
-   * {ok: false, reason}. Never rejects. */
+   * Resolves {ok: true, claims: {version, id, issuedAt, expiresAt, names, birthDates, office,
+   * kid}} (birthDates: two Dates at UTC midnight, or null for version 1) or {ok: false, reason}.
+   * Never rejects. */
   function verifyToken(text, keys, options) {
     var opened, claims;
     return Promise.resolve().then(function () {
       opened = openSign1(b32decode(text));
       var data = decodeExact(opened.payload);
-      if (!(data instanceof Map) || data.size !== 6) { fail(); }
+      if (!(data instanceof Map)) { fail(); }
+      var version = data.get(1), expected = version === 1 || version === 2 ? CLAIMS[version] : null;
+      if (!expected || data.size !== expected.length || expected.some(function (k) { return !data.has(k); })) { fail(); }
       var names = data.get(5), id = data.get(2), iat = data.get(3), exp = data.get(4);
-      if (data.get(1) !== 1 || !(id instanceof Uint8Array) || id.length !== 10 ||
-          !Number.isInteger(iat) || !Number.isInteger(exp) || iat < 0 || exp <= iat ||
+      if (!(id instanceof Uint8Array) || id.length !== 10 ||
+          !Number.isInteger(iat) || !Number.isInteger(exp) || iat < 0 || exp <= iat || exp >= 4294967296 ||
           !Array.isArray(names) || names.length !== 2 || !names.every(isNfc) ||
           typeof data.get(6) !== "string" || !equalBytes(encode(data), opened.payload)) { fail(); }
-      claims = {id: b32encode(id), issuedAt: new Date(iat * 1000), expiresAt: new Date(exp * 1000),
-                names: names, office: data.get(6), kid: opened.kid};
+      claims = {version: version, id: b32encode(id), issuedAt: new Date(iat * 1000),
+                expiresAt: new Date(exp * 1000), names: names,
+                birthDates: version >= 2 ? birthDates(data.get(7), iat) : null,
+                office: data.get(6), kid: opened.kid};
       return checkSignature(opened, keys, options);
     }).then(function (key) {
       var from = Date.parse(key.valid_from) - 5 * 60 * 1000;
@@ -245,8 +291,14 @@
     });
   }
 
-  /* Verify the signed status list (the `signed` member of /api/v1/status-list).
-   * Resolves {ok, generatedAt, revoked: {id: {at, reason}}, used: {id: {date, institution}}}. */
+  var ID_HASH_BYTES = 16;
+
+  function isIdHash(value) { return value instanceof Uint8Array && value.length === ID_HASH_BYTES; }
+
+  /* Verify the signed status list (the `signed` member of /api/v1/status-list), format 2:
+   * certificates are listed by the truncated SHA-256 of their id, never by the id.
+   * Resolves {ok, generatedAt, revoked: {hashHex: {reason}}, used: {hashHex: true}}; look an
+   * id up with `idHash`. */
   function verifyStatusList(signedText, keys, options) {
     var opened;
     return Promise.resolve().then(function () {
@@ -254,10 +306,17 @@
       return checkSignature(opened, keys, options);
     }).then(function () {
       var data = decodeExact(opened.payload);
-      if (!(data instanceof Map) || data.get(1) !== 1 || !Number.isInteger(data.get(2))) { fail(); }
+      if (!(data instanceof Map) || data.size !== 4 || data.get(1) !== 2 || !Number.isInteger(data.get(2)) ||
+          !Array.isArray(data.get(3)) || !Array.isArray(data.get(4))) { fail(); }
       var revoked = {}, used = {};
-      (data.get(3) || []).forEach(function (e) { revoked[b32encode(e[0])] = {at: new Date(e[1] * 1000), reason: e[2]}; });
-      (data.get(4) || []).forEach(function (e) { used[b32encode(e[0])] = {date: e[1], institution: e[2]}; });
+      data.get(3).forEach(function (e) {
+        if (!Array.isArray(e) || e.length !== 2 || !isIdHash(e[0]) || typeof e[1] !== "string") { fail(); }
+        revoked[hex(e[0])] = {reason: e[1]};
+      });
+      data.get(4).forEach(function (e) {
+        if (!isIdHash(e)) { fail(); }
+        used[hex(e)] = true;
+      });
       return {ok: true, generatedAt: new Date(data.get(2) * 1000), revoked: revoked, used: used};
     }).catch(function (error) {
       return {ok: false, reason: error instanceof Invalid ? error.reason : "malformed"};
@@ -286,7 +345,8 @@
   window.PKVerify = {
     b32decode: b32decode, b32encode: b32encode, decodeCbor: decodeExact, encodeCbor: encode,
     verifyToken: verifyToken, verifyStatusList: verifyStatusList, parseQrText: parseQrText,
-    normaliseId: normaliseId, fetchJson: fetchJson, loadNoble: loadNoble
+    normaliseId: normaliseId, fetchJson: fetchJson, loadNoble: loadNoble, idHash: idHash,
+    formatBirthDate: formatBirthDate, fillPeople: fillPeople
   };
 
   // --- the verification page /v/<id>: check the token in the address -----------------------
@@ -315,11 +375,7 @@
       // already shows the full names from the server and has no list to fill.
       var list = document.getElementById("token-names-list");
       if (list) {
-        result.claims.names.forEach(function (name) {
-          var item = document.createElement("li");
-          item.textContent = name;
-          list.appendChild(item);
-        });
+        fillPeople(list, result.claims, list.getAttribute("data-born"));
         show("token-names", true);
         show("masked-names", false);
       }
@@ -327,6 +383,22 @@
     }, function () {
       root.setAttribute("data-token-check", "unavailable");
       show("token-unavailable", true);
+    });
+  }
+
+  /* Each name, with "lahir <date>" beside it for a version-2 token (`born`: "lahir {date}"). */
+  function fillPeople(list, claims, born) {
+    list.textContent = "";
+    claims.names.forEach(function (name, index) {
+      var item = document.createElement("li");
+      item.textContent = name;
+      if (claims.birthDates && born) {
+        var date = document.createElement("span");
+        date.className = "born";
+        date.textContent = " · " + born.replace("{date}", formatBirthDate(claims.birthDates[index]));
+        item.appendChild(date);
+      }
+      list.appendChild(item);
     });
   }
 

@@ -1,6 +1,8 @@
-"""Certificates in Chromium (issue 4 point 12): the browser verifier refuses altered tokens,
-the offline verifier works with the network off, the scan page reads a QR from a camera, and
-the whole journey from the last quiz passed to the officiant recording the marriage."""
+"""Certificates in Chromium (issue 4 point 12; issue 12 points 3, 9): the browser verifier
+refuses altered tokens and reads token formats 1 and 2 (with birth dates), the offline verifier
+works with the network off and looks ids up by hash in the status list, the scan page reads a
+QR from a camera, and the whole journey from the last quiz passed to the officiant recording
+the marriage."""
 import hashlib
 import io
 import re
@@ -16,7 +18,13 @@ from course_app.services import certificates, clock, qr, signing
 from .. import factories
 from ..certificate_builders import make_modules, make_ready_couple
 from ..mailbox import Outbox
+from ..unit.test_signing import doc_vector
 from .conftest import CHROMIUM_ARGS, PHONE, watch_console
+
+#: The documented vectors' key (RFC 8032 test 1), as /api/v1/keys would publish it.
+VECTOR_KEYS = [{"kid": "21fe31df", "kty": "OKP", "crv": "Ed25519", "alg": "EdDSA", "use": "sig",
+                "x": "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo", "valid_from": "2026-01-01T00:00:00Z",
+                "signs_until": None, "valid_until": None}]
 
 
 def issue(modules=None):
@@ -83,6 +91,44 @@ def test_the_browser_verifier_accepts_the_real_token_and_refuses_every_altered_o
     context.close()
 
 
+def test_the_browser_reads_both_documented_token_formats_and_hashes_ids_as_the_server(browser, live_server, live_keys):
+    """The version-1 and version-2 test vectors of docs/certificate-format.md verify in the
+    browser (v2 with its birth dates, v1 without), and PKVerify.idHash (WebCrypto, then the
+    vendored noble-hashes) gives the status list's key for an id, as the server computes it."""
+    v1, v2 = doc_vector("certificate"), doc_vector("certificate-v2")
+    context = new_context(browser, live_server)
+    page = context.new_page()
+    page.goto("/verify/scan")
+    page.wait_for_function("() => window.PKVerify")
+    read = page.evaluate("""async ([tokens, keys]) => {
+        const out = [];
+        for (const t of tokens) {
+            const r = await PKVerify.verifyToken(t, keys);
+            out.push(r.ok ? {version: r.claims.version, names: r.claims.names,
+                             born: r.claims.birthDates && r.claims.birthDates.map(d => d.toISOString().slice(0, 10)),
+                             shown: r.claims.birthDates && r.claims.birthDates.map(d => PKVerify.formatBirthDate(d, 'id'))}
+                           : r.reason);
+        }
+        return out;
+    }""", [[v1["token_base32"], v2["token_base32"]], VECTOR_KEYS])
+    assert read[0] == {"version": 1, "names": [v1["name_1"], v1["name_2"]], "born": None, "shown": None}
+    assert read[1] == {"version": 2, "names": [v2["name_1"], v2["name_2"]],
+                       "born": ["1968-02-29", "1998-09-30"], "shown": ["29 Februari 1968", "30 September 1998"]}
+    refused = page.evaluate("""async ([tokens, keys]) => {
+        const out = [];
+        for (const t of tokens) { const r = await PKVerify.verifyToken(t, keys); out.push(r.ok ? 'ok' : r.reason); }
+        return out;
+    }""", [mutations(v2["token_base32"]), VECTOR_KEYS])
+    assert "ok" not in refused, refused
+    ids = [certificates.new_certificate_id() for _ in range(3)] + ["AAAQEAYEAUDAOCAJ"]
+    for force_noble in (False, True):
+        hashes = page.evaluate("async ([ids, forceNoble]) => Promise.all(ids.map(id => PKVerify.idHash(id, {forceNoble})))",
+                               [ids, force_noble])
+        assert hashes == [certificates.id_hash(i).hex() for i in ids], force_noble
+    assert hashes[-1] == doc_vector("status-list")["revoked_hash"]
+    context.close()
+
+
 def test_the_verification_page_shows_the_signed_names_or_warns_of_a_forgery(browser, live_server, live_keys, shot):
     certificate, couple, first, second = issue_with_people()
     cid, token = link_parts(certificate)
@@ -94,8 +140,10 @@ def test_the_verification_page_shows_the_signed_names_or_warns_of_a_forgery(brow
     assert page.locator("#token-names").is_visible()
     names = page.locator("#token-names-list").inner_text()
     assert first.full_name in names and second.full_name in names
+    # format 2: "lahir <date>" beside each name, from the signed token (first, second: 1996, 1998)
+    assert "lahir 11 April 1996" in names and "lahir 30 September 1998" in names
     assert page.locator("#server-verdict .verdict-word").inner_text().strip() == "SAH"
-    assert "Cocokkan nama dengan KTP" in page.locator("main").inner_text()
+    assert "Cocokkan nama dan tanggal lahir dengan KTP" in page.locator("main").inner_text()
     shot(page, "01-valid-with-signed-names")
 
     forged = mutations(token)[5]
@@ -120,7 +168,7 @@ def test_the_verification_page_works_without_javascript(browser, live_server, li
     page = context.new_page()
     page.goto(f"/V/{cid}#{token}")
     main = page.locator("main").inner_text()
-    assert "SAH" in main and "Cocokkan nama dengan KTP" in main
+    assert "SAH" in main and "Cocokkan nama dan tanggal lahir dengan KTP" in main
     assert certificates.mask_name(first.full_name) in main and first.full_name not in main
     shot(page, "no-javascript")
     page.goto("/verify/scan")
@@ -135,7 +183,11 @@ def test_the_offline_verifier_works_with_the_network_off(browser, live_server, l
     modules = make_modules(1)
     good, couple, first, second = issue_with_people(modules)
     revoked = issue(modules)
+    used = issue(modules)
     certificates.revoke_certificate(revoked, factories.make_user(roles=("reviewer",)), "false_document")
+    certificates.record_marriage(used, factories.make_user(roles=("officiant",)),
+                                 marriage_date=clock.local_date(used.issued_at),
+                                 institution_type="gereja", institution_name="Jemaat Rahasia Contoh")
     db.session.commit()
     context = new_context(browser, live_server)
     page = context.new_page()
@@ -153,7 +205,8 @@ def test_the_offline_verifier_works_with_the_network_off(browser, live_server, l
     page.wait_for_selector("#scan-result[data-status=valid]")
     result = page.locator("#scan-result").inner_text()
     assert first.full_name in result and second.full_name in result
-    assert "SAH" in result and "Cocokkan nama dengan KTP" in result
+    assert "lahir 11 April 1996" in result and "lahir 30 September 1998" in result
+    assert "SAH" in result and "Cocokkan nama dan tanggal lahir dengan KTP" in result
     assert "daftar status dari" in page.locator("#result-source").inner_text()
     shot(page, "02-offline-valid")
 
@@ -169,10 +222,22 @@ def test_the_offline_verifier_works_with_the_network_off(browser, live_server, l
     assert "Dokumen persyaratan tidak sah" in page.locator("#scan-result").inner_text()
     shot(page, "04-offline-revoked")
 
+    # A used one: the list (hashes only) says it was used; where and when are online only.
+    uid, utoken = link_parts(used)
+    page.goto(f"/V/{uid}#{utoken}")
+    page.wait_for_selector("#scan-result[data-status=used]")
+    result = page.locator("#scan-result").inner_text()
+    assert "SUDAH DIPAKAI" in result and "halaman daring" in result
+    assert "Jemaat Rahasia Contoh" not in result and not page.locator("#result-ktp").is_visible()
+    shot(page, "05-offline-used")
+
     page.goto("/verify/scan")  # the verifier itself opens offline too
     page.fill("#manual-id", rid.lower())
     page.click("#manual-form button")
     page.wait_for_selector("#scan-result[data-status=revoked]")
+    page.fill("#manual-id", uid.lower())
+    page.click("#manual-form button")
+    page.wait_for_selector("#scan-result[data-status=used]")
     context.close()
 
 
@@ -353,4 +418,5 @@ def test_a_reviewer_records_a_dispensation_then_revokes_the_certificate(phone, l
     page.wait_for_load_state()
     assert "Dicabut" in page.locator("main").inner_text()
     shot(page, "03-revoked")
-    assert sorted(m["To"] for m in outbox) == sorted([first.email, young.email])
+    revocations = [m["To"] for m in outbox if "dicabut" in str(m["Subject"])]
+    assert sorted(revocations) == sorted([first.email, young.email])

@@ -57,6 +57,9 @@ def test_certificates_verify_exits_0_only_for_valid(runner, keys):
     assert valid.exit_code == 0, valid.output
     assert "status: valid" in valid.output and f"id: {certificate.id}" in valid.output
     assert certificate.snapshot["people"][0]["name"] not in valid.output  # masked
+    # format 2: the birth dates follow the masked names, in their order, for the KTP
+    born = ", ".join(person["birth_date"] for person in certificate.snapshot["people"])
+    assert "format: 2" in valid.output and f"born: {born}" in valid.output
 
     bare = runner.invoke(args=["certificates", "verify", url.split("#")[1]])
     assert bare.exit_code == 0 and "status: valid" in bare.output

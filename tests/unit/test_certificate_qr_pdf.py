@@ -1,7 +1,7 @@
 """The QR code and the PDF (DESIGN §6, §9; issue 4 point 5)."""
 import io
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from PIL import Image
@@ -16,15 +16,23 @@ BASE_URL = "https://pranikah-kupang.example.org"
 LONG_NAMES = ("Peserta Contoh Pertama Bernama Sangat Panjang", "Peserta Contoh Kedua Bernama Sangat Panjang X")
 
 
-def long_token(names=None):
+#: Dates of birth whose day numbers take the most room (3 bytes each, as every date from 1900).
+BIRTH_DATES = (date(1900, 1, 1), date(2008, 12, 31))
+
+
+def long_token(names=None, birth_dates=BIRTH_DATES):
     names = names or (("A" * 45), ("B" * 45))
     now = datetime(2027, 1, 4, tzinfo=UTC)
-    claims = signing.CertificateClaims("BIFQYDIOB4IBCEQT", now, now + timedelta(days=365), names, "P3A-KPG")
+    claims = signing.CertificateClaims("BIFQYDIOB4IBCEQT", now, now + timedelta(days=365), names, "P3A-KPG",
+                                       birth_dates)
     return signing.b32encode(signing.certificate_token(claims, VectorKey(), vector_key()))
 
 
-def test_two_45_character_names_fit_in_version_12_at_m_and_15_at_q():
-    content = qr.verify_url(BASE_URL, "BIFQYDIOB4IBCEQT", long_token())
+@pytest.mark.parametrize("birth_dates", [BIRTH_DATES, None], ids=["format 2", "format 1"])
+def test_two_45_character_names_fit_in_version_12_at_m_and_15_at_q(birth_dates):
+    token = long_token(birth_dates=birth_dates)
+    content = qr.verify_url(BASE_URL, "BIFQYDIOB4IBCEQT", token)
+    assert len(token) == (354 if birth_dates else 341)  # docs/certificate-format.md §1
     assert qr.version(content, "M") <= 12
     assert qr.version(content, "Q") <= 15
 

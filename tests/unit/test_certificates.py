@@ -1,7 +1,9 @@
 """Certificates (DESIGN §6; issue 4 points 1, 2, 5, 7, 8, 11, 12): eligibility in one
 service, issue the moment the last condition holds, a frozen snapshot and PDF, statuses,
 recording the marriage, revocation, the status list."""
+import hashlib
 import io
+import json
 import logging
 import threading
 from datetime import date, timedelta
@@ -349,6 +351,32 @@ def test_the_snapshot_freezes_names_modules_scores_dates_institution_and_templat
     assert snapshot["verify_url"].startswith("HTTP://127.0.0.1:5000/V/" + certificate.id + "#")
 
 
+def test_new_certificates_are_format_2_and_sign_the_birth_dates_the_age_rule_used(keys):
+    """Issue 12 point 3: the signed token carries each person's date of birth — the same
+    stored `users.birth_date` that eligibility's age rule (UU 16/2019) is computed from."""
+    couple, first, second = make_ready_couple(make_modules(1), birth_dates=(date(1968, 2, 29), date(2000, 12, 31)))
+    certificate = certificates.live_certificate(couple)
+    assert certificate.format_version == 2 == certificate.snapshot["format_version"]
+    assert [p["birth_date"] for p in certificate.snapshot["people"]] == ["1968-02-29", "2000-12-31"]
+    claims = certificates.verify_token(certificate.snapshot["verify_url"]).claims
+    assert claims.version == 2
+    assert claims.names == (first.full_name, second.full_name)
+    assert claims.birth_dates == (first.birth_date, second.birth_date) == (date(1968, 2, 29), date(2000, 12, 31))
+    assert certificates.people_of(certificate) == list(zip(claims.names, claims.birth_dates, strict=True))
+
+
+def test_the_age_rule_and_the_signed_birth_date_come_from_the_same_stored_date(keys):
+    """A partner who turns 19 the day after the wedding is refused; once a reviewer records a
+    dispensation, the certificate signs that very birth date."""
+    wedding = clock.today() + timedelta(days=120)
+    young_birth = date(wedding.year - 19, wedding.month, wedding.day) + timedelta(days=1)
+    couple, first, second = make_ready_couple(make_modules(1), birth_dates=(date(1996, 4, 11), young_birth))
+    assert [m.code for m in certificates.eligibility(couple).missing] == ["age"]
+    certificates.record_dispensation(couple, second, "12/Pdt.P/2026/PA.Kpg", factories.make_user(roles=("reviewer",)))
+    certificate = certificates.live_certificate(couple)
+    assert certificates.verify_token(certificate.snapshot["verify_url"]).claims.birth_dates[1] == young_birth
+
+
 def test_the_pdf_never_changes_after_a_profile_edit(keys):
     certificate, couple, first, second = make_certificate()
     db.session.commit()
@@ -515,7 +543,9 @@ def test_only_officiants_record_and_never_on_a_revoked_certificate(keys):
 
 # --- the status list and the API JSON --------------------------------------------------------
 
-def test_the_status_list_holds_revoked_and_used_ids_signed_with_a_published_key(keys):
+def test_the_status_list_holds_hashes_of_revoked_and_used_ids_never_the_ids(keys):
+    """Issue 12 point 9: truncated SHA-256 of each id (16 bytes), a revocation's reason
+    category; no id, marriage date or institution anywhere in the list."""
     modules = make_modules(1)
     revoked, *_ = make_certificate(modules)
     used, *_ = make_certificate(modules)
@@ -526,27 +556,48 @@ def test_the_status_list_holds_revoked_and_used_ids_signed_with_a_published_key(
 
     data = certificates.status_list()
 
-    assert [e["id"] for e in data["revoked"]] == [revoked.id]
-    assert [e["id"] for e in data["used"]] == [used.id]
+    revoked_hash = hashlib.sha256(signing.b32decode(revoked.id)).digest()[:16]
+    used_hash = hashlib.sha256(signing.b32decode(used.id)).digest()[:16]
+    assert certificates.id_hash(revoked.id) == revoked_hash
+    assert data["version"] == 2
+    assert data["revoked"] == [{"id_hash": revoked_hash.hex(), "reason": "false_document"}]
+    assert data["used"] == [{"id_hash": used_hash.hex()}]
     key, payload = signing.verify_sign1(signing.b64url_decode(data["signed"]), signing.find_key_by_kid,
                                         content_type=signing.STATUS_LIST_CONTENT_TYPE)
     decoded = signing.cbor2.loads(payload)
-    assert decoded[3][0][0] == signing.b32decode(revoked.id) and decoded[3][0][2] == "false_document"
-    assert decoded[4][0][0] == signing.b32decode(used.id)
+    assert set(decoded) == {1, 2, 3, 4} and decoded[1] == 2
+    assert decoded[3] == [[revoked_hash, "false_document"]]
+    assert decoded[4] == [used_hash]
     assert data["kid"] == key.kid
+    published = json.dumps(data) + payload.hex()
+    for secret in (revoked.id, used.id, signing.b32decode(used.id).hex(), "Jemaat Contoh", "gereja"):
+        assert secret not in published and secret.lower() not in published
     later = valid.expires_at + timedelta(days=1)
     assert certificates.status_list(now=later)["revoked"] == []  # expired ones drop out
 
 
-def test_the_api_status_shows_masked_names_only(keys):
+def test_the_anonymous_api_status_says_status_and_validity_only(keys):
     certificate, couple, first, second = make_certificate()
+    certificates.record_marriage(certificate, factories.make_user(roles=("officiant",)), marriage_date=clock.today(),
+                                 institution_type="gereja", institution_name="Jemaat Contoh")
     data = certificates.api_status(certificate.id.lower())
-    assert data["status"] == "valid" and data["id"] == certificate.id
-    assert data["masked_names"] == [certificates.mask_name(first.full_name), certificates.mask_name(second.full_name)]
-    assert first.full_name not in str(data)
-    assert set(data) >= {"id", "status", "issued_at", "expires_at", "masked_names", "used"}
+    assert data == {"id": certificate.id, "status": "used", "issued_at": signing.iso(certificate.issued_at),
+                    "expires_at": signing.iso(certificate.expires_at)}
     unknown = certificates.api_status(certificates.new_certificate_id())
-    assert unknown["status"] == "unknown" and unknown["masked_names"] == []
+    assert unknown["status"] == "unknown" and set(unknown) == set(data)
+
+
+def test_staff_get_the_marriage_record_and_the_revocation_but_no_names(keys):
+    certificate, couple, first, second = make_certificate()
+    certificates.record_marriage(certificate, factories.make_user(roles=("officiant",)), marriage_date=clock.today(),
+                                 institution_type="gereja", institution_name="Jemaat Contoh")
+    data = certificates.api_status(certificate.id, staff=True)
+    assert data["used"]["institution_name"] == "Jemaat Contoh"
+    assert data["used"]["marriage_date"] == clock.today().isoformat()
+    assert data["revoked"] is None
+    assert first.full_name not in str(data) and certificates.mask_name(first.full_name) not in str(data)
+    assert certificates.api_status("nonsense", staff=True) == {
+        "id": None, "status": "unknown", "issued_at": None, "expires_at": None, "used": None, "revoked": None}
 
 
 # --- privacy, demo ---------------------------------------------------------------------------

@@ -1,12 +1,14 @@
-"""Signed tokens and keys (DESIGN §6; issue 4 points 3, 4, 12).
+"""Signed tokens and keys (DESIGN §6; issue 4 points 3, 4, 12; issue 12 points 3, 9).
 
-COSE_Sign1 with Ed25519, checked byte by byte; the documented test vectors; interoperability
-with an independent COSE implementation (pycose); keys in 0600 files, rotation.
+COSE_Sign1 with Ed25519, checked byte by byte; the documented test vectors (token formats 1
+and 2, status list 2); interoperability with an independent COSE implementation (pycose);
+keys in 0600 files, rotation.
 """
+import hashlib
 import os
 import re
 import stat
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import cbor2
@@ -47,15 +49,23 @@ class VectorKey:
 
 
 def vector_claims(vector):
+    birth_dates = None
+    if "birth_date_1" in vector:
+        birth_dates = (date.fromisoformat(vector["birth_date_1"]), date.fromisoformat(vector["birth_date_2"]))
     return signing.CertificateClaims(
         certificate_id=vector["id"],
         issued_at=datetime.fromtimestamp(int(vector["issued_at"]), UTC),
         expires_at=datetime.fromtimestamp(int(vector["expires_at"]), UTC),
-        names=(vector["name_1"], vector["name_2"]), office_code=vector["office"])
+        names=(vector["name_1"], vector["name_2"]), office_code=vector["office"],
+        birth_dates=birth_dates)
 
 
-def vector_token():
-    vector = doc_vector("certificate")
+#: The documented token vectors: format 1 (still verifying) and format 2 (new certificates).
+TOKEN_VECTORS = ["certificate", "certificate-v2"]
+
+
+def vector_token(name="certificate"):
+    vector = doc_vector(name)
     return bytes.fromhex(vector["token"]), VectorKey()
 
 
@@ -65,8 +75,9 @@ def verify_with(key):
 
 # --- the documented test vectors -------------------------------------------------------------
 
-def test_our_tokens_match_the_documented_test_vector_byte_for_byte():
-    vector = doc_vector("certificate")
+@pytest.mark.parametrize("name", TOKEN_VECTORS)
+def test_our_tokens_match_the_documented_test_vector_byte_for_byte(name):
+    vector = doc_vector(name)
     key = VectorKey()
     assert key.public_key.hex() == vector["public_key"]
     assert key.kid == vector["kid"]
@@ -82,18 +93,34 @@ def test_our_tokens_match_the_documented_test_vector_byte_for_byte():
     assert signing._sig_structure(bytes.fromhex(vector["protected"]), payload).hex() == vector["sig_structure"]
 
 
-def test_the_documented_vector_verifies_and_reads_back_its_claims():
-    vector = doc_vector("certificate")
+    assert vector["qr_content"].endswith("/V/" + vector["id"] + "#" + vector["token_base32"])
+
+
+@pytest.mark.parametrize("name", TOKEN_VECTORS)
+def test_the_documented_vector_verifies_and_reads_back_its_claims(name):
+    vector = doc_vector(name)
     claims = verify_with(VectorKey())(signing.b32decode(vector["token_base32"]))
     assert claims == vector_claims(vector)
 
 
+def test_version_2_carries_both_birth_dates_as_days_since_1970_and_version_1_none():
+    v2 = verify_with(VectorKey())(bytes.fromhex(doc_vector("certificate-v2")["token"]))
+    v1 = verify_with(VectorKey())(bytes.fromhex(doc_vector("certificate")["token"]))
+    assert (v2.version, v2.birth_dates) == (2, (date(1968, 2, 29), date(1998, 9, 30)))
+    assert cbor2.loads(signing.encode_claims(v2))[7] == [-672, 10499]
+    assert (v1.version, v1.birth_dates) == (1, None)
+    assert signing.FORMAT_VERSION == 2
+
+
 def test_the_documented_status_list_vector_matches():
     vector = doc_vector("status-list")
+    revoked_hash = hashlib.sha256(signing.b32decode(vector["revoked_id"])).digest()[:16]
+    used_hash = hashlib.sha256(signing.b32decode(vector["used_id"])).digest()[:16]
+    assert (revoked_hash.hex(), used_hash.hex()) == (vector["revoked_hash"], vector["used_hash"])
     payload = cbor2.dumps({
-        1: 1, 2: int(vector["generated_at"]),
-        3: [[signing.b32decode(vector["revoked_id"]), int(vector["revoked_at"]), vector["revoked_reason"]]],
-        4: [[signing.b32decode(vector["used_id"]), vector["used_date"], vector["used_institution"]]],
+        1: 2, 2: int(vector["generated_at"]),
+        3: [[revoked_hash, vector["revoked_reason"]]],
+        4: [used_hash],
     }, canonical=True)
     assert payload.hex() == vector["payload"]
     signed = signing.sign1(payload, vector_key(), VectorKey().kid_bytes,
@@ -107,19 +134,23 @@ def test_the_documented_status_list_vector_matches():
 
 # --- interoperability with an independent COSE implementation --------------------------------
 
-def test_pycose_verifies_our_token_and_reads_our_payload():
-    token, key = vector_token()
+@pytest.mark.parametrize("name", TOKEN_VECTORS)
+def test_pycose_verifies_our_token_and_reads_our_payload(name):
+    token, key = vector_token(name)
     message = Sign1Message.decode(token)
     message.key = OKPKey(crv=Ed25519, x=key.public_key)
     assert message.verify_signature()
-    assert cbor2.loads(message.payload)[5] == ["Peserta Contoh Satu", "Peserta Contoh Dua"]
+    payload = cbor2.loads(message.payload)
+    assert payload[5] == ["Peserta Contoh Satu", "Peserta Contoh Dua"]
+    assert payload.get(7) == ([-672, 10499] if name == "certificate-v2" else None)
 
 
-def test_pycose_signing_our_payload_gives_exactly_our_bytes(keys):
+@pytest.mark.parametrize("birth_dates", [None, (date(1959, 7, 1), date(2001, 1, 31))], ids=["v1", "v2"])
+def test_pycose_signing_our_payload_gives_exactly_our_bytes(keys, birth_dates):
     private_key = signing.load_private_key(keys)
     now = utcnow().replace(microsecond=0)
     claims = signing.CertificateClaims("BIFQYDIOB4IBCEQT", now, now + timedelta(days=365),
-                                       ("Élise Ñato", "Ana Bria"), "P3A-KPG")
+                                       ("Élise Ñato", "Ana Bria"), "P3A-KPG", birth_dates)
     ours = signing.certificate_token(claims, keys, private_key)
     from pycose.algorithms import EdDSA
     from pycose.headers import KID, Algorithm
@@ -134,9 +165,10 @@ def test_pycose_signing_our_payload_gives_exactly_our_bytes(keys):
 
 # --- every single-byte change fails ----------------------------------------------------------
 
-def test_every_single_byte_change_of_a_token_fails_verification():
+@pytest.mark.parametrize("name", TOKEN_VECTORS)
+def test_every_single_byte_change_of_a_token_fails_verification(name):
     """All 255 other values at every position of the COSE bytes."""
-    token, key = vector_token()
+    token, key = vector_token(name)
     verify = verify_with(key)
     assert verify(token)
     accepted = []
@@ -153,8 +185,9 @@ def test_every_single_byte_change_of_a_token_fails_verification():
     assert accepted == []
 
 
-def test_every_single_character_change_of_the_base32_text_fails_verification():
-    text = doc_vector("certificate")["token_base32"]
+@pytest.mark.parametrize("name", TOKEN_VECTORS)
+def test_every_single_character_change_of_the_base32_text_fails_verification(name):
+    text = doc_vector(name)["token_base32"]
     verify = verify_with(VectorKey())
     accepted = []
     alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567" + "abcdefghijklmnopqrstuvwxyz01890=-_ #"
@@ -171,8 +204,9 @@ def test_every_single_character_change_of_the_base32_text_fails_verification():
     assert accepted == []
 
 
-def test_a_token_with_bytes_added_or_removed_fails_verification():
-    token, key = vector_token()
+@pytest.mark.parametrize("name", TOKEN_VECTORS)
+def test_a_token_with_bytes_added_or_removed_fails_verification(name):
+    token, key = vector_token(name)
     verify = verify_with(key)
     for changed in (token + b"\x00", token[:-1], b"\x00" + token, token[1:]):
         with pytest.raises(signing.VerificationError):
@@ -189,6 +223,59 @@ def test_base32_accepts_only_its_canonical_spelling(text):
     with pytest.raises(signing.VerificationError):
         signing.b32decode(text)
     assert signing.b32decode("MZXW6") == b"foo" == signing.b32decode("mzxw6")
+
+
+def signed_payload(claims_map):
+    """A token over an arbitrary claims map, properly signed: only the claims can be wrong."""
+    payload = cbor2.dumps(claims_map, canonical=True)
+    return signing.sign1(payload, vector_key(), VectorKey().kid_bytes)
+
+
+def v2_claims_map(**changes):
+    data = cbor2.loads(bytes.fromhex(doc_vector("certificate-v2")["payload"]))
+    for key, value in changes.items():
+        number = int(key[1:])
+        if value is None:
+            data.pop(number)
+        else:
+            data[number] = value
+    return data
+
+
+def test_the_signed_v2_claims_built_by_hand_verify():
+    assert verify_with(VectorKey())(signed_payload(v2_claims_map())).birth_dates == (
+        date(1968, 2, 29), date(1998, 9, 30))
+
+
+@pytest.mark.parametrize("changes", [
+    {"c7": None},                                   # version 2 without birth dates
+    {"c1": 1},                                      # version 1 with birth dates
+    {"c1": 3},                                      # a version nobody knows
+    {"c7": [10499]},                                # one date only
+    {"c7": [10499, 10499, 10499]},                  # three
+    {"c7": ["1998-09-30", "1968-02-29"]},           # text dates
+    {"c7": [-25568, 10499]},                        # 1899-12-31: before 1900
+    {"c7": [10499, 1799026200 // 86400 + 1]},       # born after the day of issue
+    {"c7": [cbor2.CBORTag(100, 10499), 10499]},     # tagged (RFC 8943): the tag is not used
+    {"c8": 1},                                      # an extra claim
+], ids=lambda c: repr(c))
+def test_a_signed_token_with_wrong_birth_date_claims_is_refused_as_malformed(changes):
+    with pytest.raises(signing.VerificationError) as error:
+        verify_with(VectorKey())(signed_payload(v2_claims_map(**changes)))
+    assert error.value.reason == "malformed"
+
+
+def test_the_oldest_and_newest_accepted_birth_dates():
+    issued_day = 1799026200 // 86400
+    claims = verify_with(VectorKey())(signed_payload(v2_claims_map(c7=[-25567, issued_day])))
+    assert claims.birth_dates == (date(1900, 1, 1), date(1970, 1, 1) + timedelta(days=issued_day))
+
+
+def test_a_version_2_claim_set_needs_both_birth_dates():
+    now = datetime(2027, 1, 4, tzinfo=UTC)
+    with pytest.raises(ValueError):
+        signing.encode_claims(signing.CertificateClaims("BIFQYDIOB4IBCEQT", now, now + timedelta(days=1),
+                                                        ("A", "B"), "P3A-KPG", (date(1990, 1, 1),)))
 
 
 # --- keys: unknown, wrong, outside their period ----------------------------------------------

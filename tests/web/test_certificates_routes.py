@@ -211,15 +211,22 @@ def test_the_public_page_shows_the_status_and_masked_names_only(client, issued):
     response = client.get(f"/v/{certificate.id}")
     page = text(response)
     assert response.status_code == 200
-    assert "SAH" in page and "Cocokkan nama dengan KTP" in page
+    assert "SAH" in page and "Cocokkan nama dan tanggal lahir dengan KTP" in page
     assert certificates.mask_name(first.full_name) in page
     assert first.full_name not in page and second.full_name not in page
+    assert "lahir" not in text_of_names(response)  # birth dates: only staff and the signed token
     assert certificate.expires_at.year and str(certificate.expires_at.year) in page
     assert response.cache_control.public and "no-store" not in response.headers["Cache-Control"]
     colour, word, sentence = server_verdict(response)
     assert (colour, word) == ("verdict-valid", "SAH")  # the green block (static/css/app.css)
     assert sentence.startswith("Sertifikat ini asli dan berlaku sampai ")
     assert str(certificate.expires_at.year) in sentence
+
+
+def text_of_names(response):
+    """What the server wrote in the names list(s) (the token's list is empty until JS fills it)."""
+    return " ".join(re.sub(r"<[^>]+>", " ", m) for m in re.findall(
+        r'<ul class="names[^"]*"[^>]*>(.*?)</ul>', response.get_data(as_text=True), re.S))
 
 
 def test_the_page_answers_the_qr_spelling_and_either_case(client, issued):
@@ -267,9 +274,14 @@ def test_an_officiant_sees_full_names_and_records_the_marriage_once(app, issued)
     db.session.commit()
     client = logged_in(app, officiant)
 
-    page = text(client.get(f"/v/{certificate.id}"))
+    response = client.get(f"/v/{certificate.id}")
+    page = text(response)
     assert first.full_name in page and second.full_name in page
     assert "Catat pernikahan" in page
+    # format 2: each name with its date of birth, to match with the KTP (issue 12 point 3)
+    names = " ".join(text_of_names(response).split())
+    assert f"{first.full_name} · lahir 11 April 1996" in names
+    assert f"{second.full_name} · lahir 30 September 1998" in names
 
     response = client.post(f"/v/{certificate.id}/nikah", data={
         "marriage_date": clock.today().strftime("%d/%m/%Y"), "institution_type": "gereja",
@@ -312,13 +324,32 @@ def test_verification_is_rate_limited(make_app, issued):
 
 # --- the API ---------------------------------------------------------------------------------
 
-def test_the_status_api_answers_json_with_masked_names(client, issued):
+def test_the_anonymous_status_api_answers_status_and_validity_only(client, issued):
+    """Issue 12 point 9: no names, no marriage date, no institution for anyone anonymous."""
     certificate, couple, first, second = issued
-    data = client.get(f"/api/v1/certificates/{certificate.id.lower()}").get_json()
-    assert data["id"] == certificate.id and data["status"] == "valid"
-    assert data["masked_names"] == [certificates.mask_name(first.full_name), certificates.mask_name(second.full_name)]
-    assert data["used"] is None
-    assert data["issued_at"].endswith("Z") and data["expires_at"].endswith("Z")
+    certificates.record_marriage(certificate, factories.make_user(roles=("officiant",)), marriage_date=clock.today(),
+                                 institution_type="gereja", institution_name="Jemaat Contoh Kota")
+    db.session.commit()
+    response = client.get(f"/api/v1/certificates/{certificate.id.lower()}")
+    data = response.get_json()
+    assert data == {"id": certificate.id, "status": "used", "issued_at": signing.iso(certificate.issued_at),
+                    "expires_at": signing.iso(certificate.expires_at)}
+    assert "Jemaat" not in response.get_data(as_text=True)
+    assert response.headers["Cache-Control"] == "no-store" and "Cookie" in response.headers["Vary"]
+
+
+@pytest.mark.parametrize("role, more", [("officiant", True), ("reviewer", True), ("participant", False)])
+def test_signed_in_officiants_and_reviewers_also_get_the_marriage_record(app, issued, role, more):
+    certificate, couple, first, second = issued
+    certificates.record_marriage(certificate, factories.make_user(roles=("officiant",)), marriage_date=clock.today(),
+                                 institution_type="gereja", institution_name="Jemaat Contoh Kota")
+    user = factories.make_user(roles=(role,)) if role != "participant" else factories.make_user()
+    db.session.commit()
+    data = logged_in(app, user).get(f"/api/v1/certificates/{certificate.id}").get_json()
+    assert ("used" in data) is more
+    if more:
+        assert data["used"]["institution_name"] == "Jemaat Contoh Kota" and data["revoked"] is None
+    assert first.full_name not in str(data) and certificates.mask_name(first.full_name) not in str(data)
 
 
 def test_the_status_api_answers_unknown_ids_the_same_way(client, keys):
@@ -326,8 +357,7 @@ def test_the_status_api_answers_unknown_ids_the_same_way(client, keys):
     assert response.status_code == 200
     assert response.get_json()["status"] == "unknown"
     assert client.get("/api/v1/certificates/%3Cscript%3E").get_json() == {
-        "id": None, "status": "unknown", "issued_at": None, "expires_at": None, "masked_names": [],
-        "used": None, "revoked": None}
+        "id": None, "status": "unknown", "issued_at": None, "expires_at": None}
 
 
 def test_the_keys_api_publishes_public_keys_with_validity(client, keys):
@@ -342,8 +372,11 @@ def test_the_status_list_api_is_signed(client, issued):
     certificate, *_ = issued
     certificates.revoke_certificate(certificate, factories.make_user(roles=("reviewer",)), "other")
     db.session.commit()
-    data = client.get("/api/v1/status-list").get_json()
-    assert [e["id"] for e in data["revoked"]] == [certificate.id]
+    response = client.get("/api/v1/status-list")
+    data = response.get_json()
+    assert data["version"] == 2
+    assert data["revoked"] == [{"id_hash": certificates.id_hash(certificate.id).hex(), "reason": "other"}]
+    assert certificate.id not in response.get_data(as_text=True)
     key, payload = signing.verify_sign1(signing.b64url_decode(data["signed"]), signing.find_key_by_kid,
                                         content_type=signing.STATUS_LIST_CONTENT_TYPE)
     assert signing.cbor2.loads(payload)[2] > 0

@@ -89,8 +89,8 @@ def test_without_javascript_the_page_says_what_it_checked(client, issued):
 def test_only_a_valid_certificate_asks_to_compare_the_names_with_the_ktp(client, issued, change, asks):
     change(issued)
     db.session.commit()
-    assert ("Cocokkan nama dengan KTP" in text(client.get(f"/v/{issued.id}"))) is asks
+    assert ("Cocokkan nama dan tanggal lahir dengan KTP" in text(client.get(f"/v/{issued.id}"))) is asks
 
 
 def test_an_unknown_certificate_does_not_ask_to_compare_with_the_ktp(client, keys):
-    assert "Cocokkan nama dengan KTP" not in text(client.get("/v/AAAAAAAAAAAAAAAA"))
+    assert "Cocokkan nama dan tanggal lahir dengan KTP" not in text(client.get("/v/AAAAAAAAAAAAAAAA"))

@@ -10,7 +10,7 @@ cron) and the couple's next dashboard view (`issue_pending_for`) try again.
 """
 import logging
 import traceback
-from datetime import timedelta
+from datetime import date, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
@@ -67,7 +67,9 @@ def issue_certificate(couple, now=None):
     claims = signing.CertificateClaims(
         certificate_id=certificate_id, issued_at=now, expires_at=expires_at,
         names=tuple(person["name"] for person in snapshot["people"]),
-        office_code=snapshot["office"]["code"])
+        office_code=snapshot["office"]["code"],
+        # Format 2: the same birth dates the age rule of `eligibility` used (users.birth_date).
+        birth_dates=tuple(_birth_date(person) for person in snapshot["people"]))
     token = signing.certificate_token(claims, key, private_key)
     base_url = current_app.config["PUBLIC_BASE_URL"]
     snapshot["verify_url"] = qr.verify_url(base_url, certificate_id, signing.b32encode(token))
@@ -75,7 +77,7 @@ def issue_certificate(couple, now=None):
     pdf = certificate_pdf.render(snapshot)
     certificate = Certificate(
         id=certificate_id, couple_id=couple.id, live_couple_id=couple.id,
-        format_version=signing.FORMAT_VERSION, template_version=certificate_pdf.TEMPLATE_VERSION,
+        format_version=claims.version, template_version=certificate_pdf.TEMPLATE_VERSION,
         snapshot=snapshot, issued_at=now, expires_at=expires_at, signing_key_id=key.id,
         token=token, pdf=pdf, pdf_sha256=certificate_pdf.sha256(pdf))
     db.session.add(certificate)
@@ -83,6 +85,12 @@ def issue_certificate(couple, now=None):
     log.info("certificate %s issued for couple %s", certificate.id, couple.id)
     events.certificate_issued.send(couple, certificate=certificate)
     return certificate
+
+
+def _birth_date(person):
+    if not person["birth_date"]:
+        raise ValueError("a partner without a birth date cannot get a format-2 certificate")
+    return date.fromisoformat(person["birth_date"])
 
 
 def build_snapshot(couple, certificate_id, issued_at, expires_at, key):
@@ -103,12 +111,14 @@ def build_snapshot(couple, certificate_id, issued_at, expires_at, key):
                 "passed_on": clock.local_date(best.submitted_at).isoformat() if best else None,
             })
         dispensation = dispensation_for(couple, user)
-        people.append({"name": clean_name(user.full_name), "modules": modules,
+        people.append({"name": clean_name(user.full_name),
+                       "birth_date": user.birth_date.isoformat() if user.birth_date else None,
+                       "modules": modules,
                        "dispensation": dispensation.court_number if dispensation else None})
     with force_locale("id"):
         institution = str(institution_label(couple.institution_type))
     return {
-        "format_version": signing.FORMAT_VERSION,
+        "format_version": signing.FORMAT_VERSION,  # the token below is made in this version
         "template_version": certificate_pdf.TEMPLATE_VERSION,
         "certificate_id": certificate_id,
         "issued_at": signing.iso(issued_at),

@@ -3,6 +3,7 @@ certificate, ages, statuses and their labels, and finding a couple's certificate
 import re
 import secrets
 import unicodedata
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -108,6 +109,13 @@ def status_of(certificate, now=None):
 
 def names_of(certificate):
     return [person["name"] for person in certificate.snapshot["people"]]
+
+
+def people_of(certificate):
+    """(name, birth date or None) of each partner as frozen at issue; certificates of format
+    version 1 were issued before the snapshot kept birth dates."""
+    return [(person["name"], date.fromisoformat(person["birth_date"]) if person.get("birth_date") else None)
+            for person in certificate.snapshot["people"]]
 
 
 def live_certificate(couple):

@@ -1,5 +1,6 @@
 """Answering "is this certificate good?": the public status JSON, checking a QR's token the
 way the browser does, and the signed status list for offline verifiers."""
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -9,21 +10,27 @@ from ...extensions import db
 from ...models.certificates import Certificate
 from .. import signing
 from ..clock import utcnow
-from .rules import get_certificate, mask_name, names_of, normalise_id, status_of
+from .rules import get_certificate, normalise_id, status_of
 
 
-def api_status(raw_id, now=None):
-    """The public JSON for `GET /api/v1/certificates/<id>`: nothing personal but masked names."""
+def api_status(raw_id, now=None, staff=False):
+    """The JSON of `GET /api/v1/certificates/<id>` (DESIGN §6, §8 data minimisation).
+
+    Anyone gets the status and the validity period only: no names, no marriage date, no
+    institution. A signed-in officiant or reviewer (`staff`) also gets what the staff page
+    shows about a marriage recorded with it or a revocation — never the names, which are in
+    the signed token."""
     certificate = get_certificate(raw_id)
     status = status_of(certificate, now)
     if certificate is None:
-        return {"id": normalise_id(raw_id), "status": status, "issued_at": None,
-                "expires_at": None, "masked_names": [], "used": None, "revoked": None}
-    return {
-        "id": certificate.id, "status": status,
-        "issued_at": signing.iso(certificate.issued_at),
-        "expires_at": signing.iso(certificate.expires_at),
-        "masked_names": [mask_name(n) for n in names_of(certificate)],
+        answer = {"id": normalise_id(raw_id), "status": status, "issued_at": None, "expires_at": None}
+        return answer | ({"used": None, "revoked": None} if staff else {})
+    answer = {"id": certificate.id, "status": status,
+              "issued_at": signing.iso(certificate.issued_at),
+              "expires_at": signing.iso(certificate.expires_at)}
+    if not staff:
+        return answer
+    return answer | {
         "used": {"marriage_date": certificate.marriage_date.isoformat(),
                  "institution_type": certificate.marriage_institution_type,
                  "institution_name": certificate.marriage_institution_name,
@@ -74,26 +81,37 @@ def verify_token(text, now=None):
     return Verification(status, None, claims, certificate)
 
 
-STATUS_LIST_VERSION = 1
+#: Version 2: ids replaced by their truncated hashes, no dates or institutions (issue 12).
+STATUS_LIST_VERSION = 2
+#: Bytes of SHA-256 kept per id. 128 bits, as EU DCC revocation lists: with even a million
+#: entries, the chance that any id ever issued shares a hash with a listed one is below
+#: 2^-88, so no valid certificate is ever shown as revoked or used by accident.
+ID_HASH_BYTES = 16
+
+
+def id_hash(certificate_id):
+    """The status list's key for a certificate: SHA-256 of the id's 10 bytes (claim 2 of the
+    token, the base32-decoded id), first 16 bytes. The list publishes these, never the ids."""
+    return hashlib.sha256(signing.b32decode(certificate_id)).digest()[:ID_HASH_BYTES]
 
 
 def status_list(now=None):
     """Revoked and used certificates that have not expired yet (an expired one is refused on
     its own expiry date), signed with the current key so the offline verifier can trust a
-    cached copy. docs/api.md describes the format."""
+    cached copy. Each is listed by the truncated hash of its id only (with the reason
+    category of a revocation): the list can't be read as a register of who married where and
+    when, and its entries can't be looked up on the page or the API. docs/api.md describes it."""
     now = (now or utcnow()).replace(microsecond=0)
     rows = db.session.scalars(select(Certificate).where(
         Certificate.expires_at > now,
-        or_(Certificate.revoked_at.is_not(None), Certificate.used_at.is_not(None)))
-        .order_by(Certificate.id)).all()
-    revoked = [c for c in rows if c.revoked_at is not None]
-    used = [c for c in rows if c.revoked_at is None]
+        or_(Certificate.revoked_at.is_not(None), Certificate.used_at.is_not(None)))).all()
+    revoked = sorted((id_hash(c.id), c.revocation_reason) for c in rows if c.revoked_at is not None)
+    used = sorted(id_hash(c.id) for c in rows if c.revoked_at is None)
     payload = signing.cbor2.dumps({
         1: STATUS_LIST_VERSION,
         2: int(now.timestamp()),
-        3: [[signing.b32decode(c.id), int(c.revoked_at.timestamp()), c.revocation_reason] for c in revoked],
-        4: [[signing.b32decode(c.id), c.marriage_date.isoformat(), c.marriage_institution_name or ""]
-            for c in used],
+        3: [[digest, reason] for digest, reason in revoked],
+        4: used,
     }, canonical=True)
     key, private_key = signing.current_signing_key()
     signed = signing.sign1(payload, private_key, key.kid_bytes,
@@ -102,9 +120,7 @@ def status_list(now=None):
         "version": STATUS_LIST_VERSION,
         "generated_at": signing.iso(now),
         "kid": key.kid,
-        "revoked": [{"id": c.id, "revoked_at": signing.iso(c.revoked_at),
-                     "reason": c.revocation_reason} for c in revoked],
-        "used": [{"id": c.id, "marriage_date": c.marriage_date.isoformat(),
-                  "institution_name": c.marriage_institution_name or ""} for c in used],
+        "revoked": [{"id_hash": digest.hex(), "reason": reason} for digest, reason in revoked],
+        "used": [{"id_hash": digest.hex()} for digest in used],
         "signed": signing.b64url(signed),
     }
