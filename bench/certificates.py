@@ -91,7 +91,8 @@ def qr_versions():
 
     now = datetime(2027, 1, 4, tzinfo=UTC)
     claims = signing.CertificateClaims("BIFQYDIOB4IBCEQT", now, now + timedelta(days=365),
-                                       ("Peserta Contoh Pertama Bernama Sangat Panjang", "Peserta Contoh Kedua Bernama Sangat Panjang X"), "P3A-KPG")
+                                       ("Peserta Contoh Pertama Bernama Sangat Panjang", "Peserta Contoh Kedua Bernama Sangat Panjang X"), "P3A-KPG",
+                                       (date(1900, 1, 1), date(2008, 12, 31)))  # format 2: birth dates
     assert all(len(name) == 45 for name in claims.names)
     token = signing.b32encode(signing.certificate_token(claims, Key(), Ed25519PrivateKey.generate()))
     content = qr.verify_url(BASE_URL, claims.certificate_id, token)
