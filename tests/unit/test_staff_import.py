@@ -155,3 +155,19 @@ def test_the_sample_file_in_docs_imports_cleanly(admin):
     sample = Path(__file__).resolve().parents[2] / "docs" / "staff-import-sample.csv"
     batch = staff_import.preview_file(sample.name, sample.read_bytes(), admin)
     assert batch.error_count == 0 and batch.row_count == 5
+
+
+def test_control_characters_and_overlong_cells_are_problems_of_their_row(admin):
+    batch = staff_import.preview_file("p.csv", csv(
+        "Nama\x00Contoh,a@example.org,gereja,Jemaat Contoh",
+        "Nama Contoh,b@example.org,gereja," + "x" * 161), admin)
+    found = problems_by_line(batch)
+    assert [column for column, _r in found[2]] == ["nama"]
+    assert [column for column, _r in found[3]] == ["nama_lembaga"]
+
+
+@pytest.mark.parametrize("data", [b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, b"PK\x03\x04 not a workbook", b""])
+def test_a_file_that_is_no_table_is_refused_with_a_message(admin, data):
+    with pytest.raises(DomainError) as error:
+        staff_import.preview_file("p.csv", data, admin)
+    assert error.value.field == "file"
