@@ -279,3 +279,16 @@ def test_staff_forms_without_a_csrf_token_are_refused(make_app):
 
     assert [r.status_code for r in refused] == [400, 400, 400, 400]
     assert len(Outbox()) == 1 and accepted.status_code == 302
+
+
+def test_an_invited_person_who_lost_the_email_can_use_forgot_password(app, client, admin):
+    client.post("/admin/pengguna/baru", data=NEW)
+    invitation = invitation_path(Outbox()[0])
+    guest = app.test_client()
+
+    guest.post("/lupa-kata-sandi", data={"email": "yosua.contoh@example.org"})
+    reset = re.search(r"https?://[^/\s]+(/atur-ulang-kata-sandi/\S+)", Outbox()[1].get_content()).group(1)
+    guest.post(reset, data={"password": PASSWORD, "password_confirm": PASSWORD})
+
+    assert guest.post("/masuk", data={"email": "yosua.contoh@example.org", "password": PASSWORD}).status_code == 302
+    assert app.test_client().get(invitation).status_code == 410  # the invitation is closed
