@@ -22,8 +22,9 @@ def users():
     query = request.args.get("q", "").strip()[:100]
     role = request.args.get("role", "")
     page = db.paginate(accounts.search_users(query, role), per_page=PER_PAGE, error_out=False)
+    awaiting_password = {u.id for u in page.items if not accounts.has_usable_password(u)}
     return render_template("admin/users.html", page=page, query=query, role=role, roles=ROLES,
-                           mail_counts=mail.outbox_counts())
+                           mail_counts=mail.outbox_counts(), awaiting_password=awaiting_password)
 
 
 @bp.route("/pengguna/<int:user_id>", methods=["GET", "POST"])

@@ -292,3 +292,10 @@ def test_an_invited_person_who_lost_the_email_can_use_forgot_password(app, clien
 
     assert guest.post("/masuk", data={"email": "yosua.contoh@example.org", "password": PASSWORD}).status_code == 302
     assert app.test_client().get(invitation).status_code == 410  # the invitation is closed
+
+
+def test_the_user_list_shows_who_has_not_set_a_password_and_the_institution(client, admin):
+    client.post("/admin/pengguna/baru", data=NEW)
+    page = text(client.get("/admin/pengguna", query_string={"q": "yosua"}))
+    assert "belum membuat kata sandi" in page and "GMIT Jemaat Contoh Oebobo" in page
+    assert "belum membuat kata sandi" not in text(client.get("/admin/pengguna", query_string={"q": "admin@"}))
