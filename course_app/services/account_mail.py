@@ -141,20 +141,3 @@ def tell_certificate_issued(user, certificate):
             _("Cetak sertifikat ini dan bawa ke lembaga tempat pernikahan. Petugas memindai kode QR-nya dan mencocokkan nama dengan KTP kalian."),
             _("Dinas P3A Kota Kupang"),
         ]))
-
-
-def tell_certificate_issued(user, certificate):
-    """One partner's "your certificate is ready" email (issue 12 point 4), in their language,
-    with the dashboard's address from PUBLIC_BASE_URL (the certificate panel is first there).
-    Queued by `certificate_mail` in the issue's own savepoint: no issue, no email."""
-    from .certificate_pdf import group_id
-
-    with force_locale(_locale_of(user)):
-        send_mail(user.email, _("Sertifikat pranikah Anda sudah terbit"), "\n\n".join([
-            _("Halo %(name)s,", name=user.full_name),
-            _("Sertifikat pranikah Anda berdua sudah terbit, nomor %(id)s. Unduh sertifikat "
-              "(PDF) dan kode QR-nya di beranda Pranikah Kupang:", id=group_id(certificate.id)),
-            public_url("dashboard.index"),
-            _("Cetak sertifikat ini dan bawa ke lembaga tempat pernikahan. Petugas memindai kode QR-nya dan mencocokkan nama dengan KTP kalian."),
-            _("Dinas P3A Kota Kupang"),
-        ]))
