@@ -61,11 +61,11 @@ def account_event_text(action, detail):
 
 
 def register(app):
-    from flask_babel import format_date, format_datetime, get_locale
+    from flask_babel import get_locale
+
+    from .services import dates
 
     app.jinja_env.globals.update(role_label=role_label, institution_label=institution_label,
                                  sex_label=sex_label, account_event_text=account_event_text,
                                  current_locale=lambda: str(get_locale() or "id"))
-    app.jinja_env.filters["format_date"] = lambda d, fmt="medium": format_date(d, fmt) if d else ""
-    app.jinja_env.filters["format_datetime"] = (
-        lambda d, fmt="medium": format_datetime(d, fmt) if d else "")
+    dates.register(app)  # the one way to write a date: `format_date`, `format_datetime`

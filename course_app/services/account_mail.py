@@ -9,10 +9,11 @@ body built for a stand-in when there is no account), so its time says no more th
 from types import SimpleNamespace
 
 from flask import current_app
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from . import accounts
+from .dates import date_time
 from .mail import send_mail
 
 #: Signs a token and builds a body when the address has no (active) account: same work, no mail.
@@ -106,7 +107,7 @@ def invite_staff_member(user, token, expires_at):
               "ini. Buat kata sandi Anda lewat tautan ini (hanya dapat dipakai sekali):"),
             public_url("auth.accept_invitation", token=token),
             _("Tautan berlaku sampai %(when)s. Jika sudah kedaluwarsa, minta admin P3A mengirim "
-              "undangan baru.", when=format_datetime(expires_at, "medium")),
+              "undangan baru.", when=date_time(expires_at)),
             _("Jika Anda tidak mengenal undangan ini, abaikan email ini."),
             _("Dinas P3A Kota Kupang"),
         ]))

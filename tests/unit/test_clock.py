@@ -12,13 +12,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from flask_babel import format_date
 from werkzeug.http import parse_options_header
 
 from course_app.extensions import db
 from course_app.services import clock, couples, letters
 from course_app.services.caselog import cases, reports
 from course_app.services.certificates import record_marriage
+from course_app.services.dates import long_date
 
 from .. import factories
 from ..certificate_builders import keys_fixture, make_certificate  # noqa: F401
@@ -177,8 +177,8 @@ def test_case_forms_report_periods_and_export_names_use_kupangs_day(app, at, mom
         form = client.get("/kasus/baru").get_data(as_text=True)
         assert re.search(rf'id="report_date"[^>]*value="{kupang_day.isoformat()}"', form)
         report = client.get("/kasus/laporan").get_data(as_text=True)
-        assert format_date(kupang_day) in report
-        assert format_date(date(kupang_day.year, 1, 1)) in report
+        assert long_date(kupang_day) in report
+        assert long_date(date(kupang_day.year, 1, 1)) in report
         export = client.get("/kasus/unduh?format=csv")
         assert parse_options_header(export.headers["Content-Disposition"])[1]["filename"] == \
             f"kasus-{kupang_day.isoformat()}.csv"

@@ -200,7 +200,7 @@ def test_a_deleted_file_shows_its_date_to_owner_and_reviewer_and_answers_410(cli
 
     login(owner)
     page = text(client.get("/surat/"))
-    assert "Berkas dihapus pada" in page and "6 Des 2026" in page
+    assert "Berkas dihapus pada" in page and "6 Desember 2026" in page
     assert f"/surat/{letter.id}/berkas" not in client.get("/surat/").get_data(as_text=True)
     response = client.get(f"/surat/{letter.id}/berkas?unduh=1")
     assert response.status_code == 410

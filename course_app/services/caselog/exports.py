@@ -94,6 +94,8 @@ def reports_xlsx(reports):
     return buffer.getvalue()
 
 
+#: The case list as people read it — labels, dates written out — with the stable codes and ISO
+#: dates in their own columns for machines (issue 12: exports show labels, codes apart).
 CASE_COLUMNS = [
     ("number", _("Nomor kasus")), ("source", _("Sumber data")), ("external_ref", _("Nomor rujukan")),
     ("incident_date", _("Tanggal kejadian")), ("report_date", _("Tanggal lapor")),
@@ -101,23 +103,41 @@ CASE_COLUMNS = [
     ("causes", _("Faktor penyebab")), ("impacts", _("Dampak")), ("place", _("Tempat kejadian")),
     ("kecamatan", _("Kecamatan")), ("victims", _("Jumlah korban")),
     ("perpetrators", _("Jumlah pelaku")),
+    ("incident_date_iso", _("Tanggal kejadian (ISO)")), ("report_date_iso", _("Tanggal lapor (ISO)")),
+    ("source_code", _("Kode sumber data")), ("status_code", _("Kode status")),
+    ("type_codes", _("Kode jenis kekerasan")), ("cause_codes", _("Kode faktor penyebab")),
+    ("impact_codes", _("Kode dampak")), ("place_code", _("Kode tempat kejadian")),
+    ("kecamatan_code", _("Kode kecamatan")),
 ]
+
+
+def _labels(case, kind):
+    return "; ".join(gettext(lookup.label) for lookup in case.lookups(kind))
+
+
+def _codes(case, kind):
+    return "; ".join(lookup.code for lookup in case.lookups(kind))
 
 
 def case_rows(cases):
     """Non-identifying columns of a case list (no names, addresses or narratives)."""
+    from ..dates import long_date
     from .reference import STATUS_LABELS
 
     for c in cases:
         yield {
-            "number": c.number, "source": c.source.code, "external_ref": c.external_ref or "",
-            "incident_date": c.incident_date.isoformat(), "report_date": c.report_date.isoformat(),
+            "number": c.number, "source": gettext(c.source.label), "external_ref": c.external_ref or "",
+            "incident_date": long_date(c.incident_date), "report_date": long_date(c.report_date),
             "status": gettext(STATUS_LABELS[c.status]),
-            "types": "; ".join(c.codes("violence_type")), "kdrt": gettext("ya") if c.kdrt else gettext("tidak"),
-            "causes": "; ".join(c.codes("cause")), "impacts": "; ".join(c.codes("impact")),
-            "place": c.place.code,
+            "types": _labels(c, "violence_type"), "kdrt": gettext("ya") if c.kdrt else gettext("tidak"),
+            "causes": _labels(c, "cause"), "impacts": _labels(c, "impact"), "place": gettext(c.place.label),
             "kecamatan": (c.kecamatan.name if c.kecamatan else (gettext("Di luar Kota Kupang") if c.outside_city else "")),
             "victims": c.victim_count, "perpetrators": len(c.perpetrators),
+            "incident_date_iso": c.incident_date.isoformat(), "report_date_iso": c.report_date.isoformat(),
+            "source_code": c.source.code, "status_code": c.status,
+            "type_codes": _codes(c, "violence_type"), "cause_codes": _codes(c, "cause"),
+            "impact_codes": _codes(c, "impact"), "place_code": c.place.code,
+            "kecamatan_code": c.kecamatan.code if c.kecamatan else "",
         }
 
 

@@ -3,7 +3,7 @@ find and revoke certificates, and the couple is told."""
 import logging
 
 from flask import current_app
-from flask_babel import force_locale, format_datetime
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, update
@@ -13,6 +13,7 @@ from ...models import CoupleMember, User
 from ...models.certificates import REVOCATION_REASONS, Certificate
 from .. import DomainError, certificate_pdf, clock
 from ..clock import local_today, utcnow
+from ..dates import date_time
 from ..mail import send_mail
 from .rules import normalise_id, revocation_label, status_of
 
@@ -24,7 +25,7 @@ class MarriageAlreadyRecorded(DomainError):
         who = certificate.used_by.full_name if certificate.used_by else _("sistem")
         super().__init__(_l("Pernikahan dengan sertifikat ini sudah dicatat oleh %(who)s pada "
                             "%(when)s. Sertifikat tidak dapat dipakai dua kali.",
-                            who=who, when=format_datetime(certificate.used_at, "medium")))
+                            who=who, when=date_time(certificate.used_at)))
 
 
 def record_marriage(certificate, officiant, *, marriage_date, institution_type, institution_name,
