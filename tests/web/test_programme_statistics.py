@@ -231,3 +231,15 @@ def test_the_xlsx_download_has_one_sheet_per_table_with_headers_and_rows(staff, 
 
 def test_a_hand_made_download_address_answers_400(staff):
     assert staff.get("/tinjau/statistik/csv?dari=kemarin&sampai=2026-01").status_code == 400
+
+
+def test_an_admin_without_the_reviewer_role_finds_both_statistics_pages_in_the_menu(app):
+    admin = factories.make_user(roles=("admin",))
+    db.session.commit()
+    client = app.test_client()
+    factories.log_in(client, admin)
+    html = client.get("/").get_data(as_text=True)
+    nav = html[html.index("<nav"):html.index("</nav>")]
+    assert 'href="/tinjau/statistik"' in nav and 'href="/tinjau/statistik-soal"' in nav
+    assert client.get("/tinjau/statistik").status_code == 200
+    assert client.get("/tinjau/statistik-soal").status_code == 200
