@@ -19,6 +19,10 @@ def counts(dimension, date_from=None, date_to=None, publication=False):
 
 @pytest.fixture
 def four_cases():
+    return make_four_cases()
+
+
+def make_four_cases():
     """C1–C3 reported in 2026, C4 on 31 Dec 2025. Hand counts are in the tests below."""
     factories.seed_caselog()
     oebobo, maulafa = factories.kecamatan_id("Oebobo"), factories.kecamatan_id("Maulafa")
@@ -139,6 +143,12 @@ def test_editing_a_case_moves_it_in_every_report(four_cases):
 
 @pytest.fixture
 def fourteen_cases():
+    make_fourteen_cases()
+
+
+def make_fourteen_cases():
+    """Place × kecamatan: rumah tangga/Oebobo 6, daring/Maulafa 5, sekolah/Alak 2, fasilitas
+    umum/Oebobo 1."""
     factories.seed_caselog()
     plan = [("rumah_tangga", "Oebobo")] * 6 + [("daring", "Maulafa")] * 5 + [("sekolah", "Alak")] * 2 \
         + [("fasilitas_umum", "Oebobo")]

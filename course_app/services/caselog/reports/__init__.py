@@ -15,8 +15,8 @@ from datetime import date, timedelta
 from flask import current_app
 from sqlalchemy import case, func, literal_column, select, text
 
-from ...extensions import db
-from ...models.caselog import (
+from ....extensions import db
+from ....models.caselog import (
     Case,
     CaseCategory,
     Kecamatan,
@@ -25,7 +25,7 @@ from ...models.caselog import (
     Victim,
     VictimPerpetrator,
 )
-from .reference import CHILD_AGE_LIMIT, SEX_LABELS, VICTIM_AGE_GROUPS, _
+from ..reference import CHILD_AGE_LIMIT, SEX_LABELS, VICTIM_AGE_GROUPS, _
 
 #: dimension → (title, how a row is counted). The order is the order on the report page.
 DIMENSIONS = {
