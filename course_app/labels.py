@@ -6,6 +6,7 @@ ROLE_LABELS = {
     "officiant": _l("Petugas pemberkatan/nikah"),
     "reviewer": _l("Peninjau P3A"),
     "caseworker": _l("Petugas kasus P3A"),
+    "police": _l("Penghubung Polres (Unit PPA)"),
     "admin": _l("Admin"),
 }
 

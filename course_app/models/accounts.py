@@ -8,7 +8,7 @@ from ..extensions import db
 from .base import UTCDateTime, utcnow
 
 #: Role codes (DESIGN §2). A person may hold several.
-ROLES = ("participant", "officiant", "reviewer", "caseworker", "admin")
+ROLES = ("participant", "officiant", "reviewer", "caseworker", "police", "admin")
 SEXES = ("L", "P")  # laki-laki, perempuan — as on the KTP
 
 

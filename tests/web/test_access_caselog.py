@@ -1,19 +1,22 @@
 """Access matrix of the case-log (issue 5): only caseworker and admin reach any page or API;
 everyone else — anonymous visitors included — gets 404, so the area's existence stays hidden.
-Lookup lists and the audit log are for admins only."""
+Lookup lists and the audit log are for admins only. The Polres channel's own pages (/polres, issue 13
+point 1) are the police liaison's only; the rest of the case-log answers 404 to liaisons too."""
 from datetime import date
 
 import pytest
 
 from course_app.extensions import db
 from course_app.models.caselog import Lookup
-from course_app.services.caselog import imports
+from course_app.services.caselog import imports, submissions
 
 from .. import factories
-from .access import NOT_FOUND, check_row, hidden, one_user_per_role
+from .access import NOT_FOUND, check_row, hidden, one_user_per_role, only
 
 STAFF = hidden("caseworker", "admin")
 ADMIN = hidden("admin")
+#: The Polres channel's own pages: the liaison only; anonymous visitors log in, everyone else 404.
+LIAISON = only("police", others=NOT_FOUND)
 
 MATRIX = [
     ("GET", "/kasus/", STAFF),
@@ -41,6 +44,16 @@ MATRIX = [
     ("POST", "/kasus/daftar-pilihan/{lookup}/hapus", ADMIN),
     ("GET", "/kasus/audit", ADMIN),
     ("GET", "/api/v1/caselog/reports/{dimension}", STAFF),
+    ("GET", "/kasus/setoran", STAFF),
+    ("GET", "/kasus/setoran/{submission}", STAFF),
+    ("POST", "/kasus/setoran/{submission}/terima", STAFF),
+    ("POST", "/kasus/setoran/{submission}/kembalikan", STAFF),
+    ("GET", "/polres/", LIAISON),
+    ("GET", "/polres/kirim", LIAISON),
+    ("POST", "/polres/kirim", LIAISON),
+    ("GET", "/polres/formulir", LIAISON),
+    ("POST", "/polres/formulir", LIAISON),
+    ("GET", "/polres/{submission}", LIAISON),
 ]
 
 SAMPLE = (b"no_laporan,tanggal_kejadian,tanggal_lapor,jenis_kekerasan,tempat_kejadian,kecamatan,"
@@ -55,9 +68,11 @@ def world():
     batch, _result = imports.preview_file("polisi.csv", SAMPLE, "polres", users["caseworker"],
                                           today=date(2026, 11, 27))
     lookup = db.session.scalar(db.select(Lookup).where(Lookup.kind == "place", Lookup.code == "lainnya"))
+    submission = submissions.submit_file(users["police"], "2026-11", "polisi.csv", SAMPLE,
+                                         today=date(2026, 12, 6))
     db.session.commit()
     return {"users": users, "ids": {"case": case.id, "batch": batch.id, "lookup": lookup.id,
-                                    "kind": "place", "dimension": "cause"}}
+                                    "kind": "place", "dimension": "cause", "submission": submission.id}}
 
 
 @pytest.mark.parametrize("method,template,expected", MATRIX, ids=[f"{m} {t}" for m, t, _ in MATRIX])

@@ -5,5 +5,5 @@ once. Rules live in services/caselog; these views shape input and choose templat
 blueprint, its views split by job: `cases` (list, form, case page, services), `imports`,
 `reports`, `admin_lists` (lookup lists and the audit log).
 """
-from . import admin_lists, cases, imports, reports  # noqa: F401  (their views register on bp)
+from . import admin_lists, cases, imports, reports, submissions  # noqa: F401  (their views register on bp)
 from .blueprint import bp  # noqa: F401  (create_app registers it)

@@ -12,4 +12,5 @@ from .cases import (  # noqa: F401
 )
 from .lookups import Kecamatan, Kelurahan, Lookup  # noqa: F401
 from .records import AuditEntry, ImportBatch  # noqa: F401
+from .submissions import SUBMISSION_STATUSES, EncryptedBytes, PoliceSubmission  # noqa: F401
 from .types import Ciphertext, EncryptedDate, EncryptedText  # noqa: F401

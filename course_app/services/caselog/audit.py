@@ -25,10 +25,13 @@ ACTIONS = ("case_list", "case_view", "case_create", "case_update", "case_status"
            "reset_link_send", "institution_set", "staff_import_preview", "staff_import",
            "staff_import_discard",
            # Personal data (UU 27/2022, services/privacy.py and letters/retention.py).
-           "data_export", "account_delete", "letters_purge")
+           "data_export", "account_delete", "letters_purge",
+           # The Polres channel (services/caselog/submissions.py).
+           "submission_send", "submission_list", "submission_view", "submission_accept",
+           "submission_return")
 
 #: Object types, for the audit page's filter.
-OBJECT_TYPES = ("case", "import", "report", "lookup", "audit", "user", "staff_import")
+OBJECT_TYPES = ("case", "import", "report", "lookup", "audit", "user", "staff_import", "submission")
 
 
 def record(user, action, object_type=None, object_id=None, detail=None):
