@@ -15,7 +15,7 @@ from .access import FORBIDDEN, NOT_FOUND, OK, PUBLIC, check_row, only
 
 # Downloads: partners OK; a reviewer OK; other roles 404 (another couple's object).
 DOWNLOAD = {"anonymous": "login", "participant": OK, "officiant": FORBIDDEN, "reviewer": OK,
-            "caseworker": FORBIDDEN, "admin": FORBIDDEN}
+            "caseworker": FORBIDDEN, "police": FORBIDDEN, "admin": FORBIDDEN}
 
 MATRIX = [
     ("GET", "/sertifikat/{cid}/pdf", DOWNLOAD),
