@@ -1,5 +1,6 @@
 """Demo data for trying the product: one account per role, two couples, letters in different
-states, an issued certificate (and case-log cases for the case staff).
+states, an issued certificate (and case-log cases for the case staff; a Polres liaison with one
+accepted and one returned monthly register).
 
 Idempotent: running it again finds what it made and resets the demo passwords to the printed
 one. Synthetic people only; refused in production unless DEMO_ALLOWED is set. Everything goes
@@ -26,6 +27,7 @@ DEMO_ACCOUNTS = [
     ("officiant", "petugas@demo.pranikah.example", "Petugas Nikah Demo", None, None),
     ("reviewer", "peninjau@demo.pranikah.example", "Peninjau Demo", None, None),
     ("caseworker", "kasus@demo.pranikah.example", "Petugas Kasus Demo", None, None),
+    ("police", "polres@demo.pranikah.example", "Penghubung Polres Demo", None, None),
     ("admin", "admin@demo.pranikah.example", "Admin Demo", None, None),
 ]
 
@@ -65,6 +67,7 @@ def _ensure_couple(first, second, wedding_in_days, institution_name, today):
 
 
 def create_demo(today=None):
+    from .caselog.submissions import add_demo_submissions
     from .caselog.synthetic import add_demo_cases
 
     today = today or clock.today()
@@ -81,6 +84,7 @@ def create_demo(today=None):
     certificate = (certificates.latest_certificate(certified)
                    or certificates.issue_if_eligible(certified))
     add_demo_cases()
+    add_demo_submissions(users[5], users[4], today)
 
     result = {
         "accounts": [{"role": role, "email": email, "password": DEMO_PASSWORD}

@@ -207,3 +207,18 @@ def test_p3a_sees_the_last_12_months_without_an_accepted_submission(liaison, cas
 def test_months_roll_over_the_year_in_kupangs_calendar():
     assert submissions.recent_months(date(2026, 1, 31), count=2) == ["2025-12", "2025-11"]
 
+
+
+# --- demo ----------------------------------------------------------------------------------------
+
+def test_the_demo_liaison_has_one_accepted_and_one_returned_submission_made_once(liaison, caseworker):
+    made = submissions.add_demo_submissions(liaison, caseworker, today=TODAY)
+    db.session.commit()
+    assert submissions.add_demo_submissions(liaison, caseworker, today=TODAY) == []
+    items = submissions.liaison_submissions(liaison)
+    assert [(i.month, i.status) for i in items] == [("2026-11", "returned"), ("2026-10", "accepted")]
+    accepted = made[0]
+    assert accepted.problem_count == 0 and accepted.case_count == 8
+    assert db.session.scalar(select(func.count()).select_from(Case).where(
+        Case.import_batch_id == accepted.import_batch_id)) == 8
+    assert [row for row, _c, _r in submissions.row_problems(made[1])] == [4]

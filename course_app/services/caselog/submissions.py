@@ -304,3 +304,71 @@ def month_overview(today=None):
 def missing_months(today=None):
     """Months of the last 12 with no accepted submission, newest first."""
     return [m.month for m in month_overview(today) if m.status != "accepted"]
+
+
+# --- demo ---------------------------------------------------------------------------------------
+
+DEMO_REF = "SINT-POLRES"
+
+
+def _demo_rows(month, count, seed, today):
+    """Register rows (import columns) for `month` from the synthetic case generator."""
+    import random
+    from datetime import date, timedelta
+
+    from ...models.caselog import Kecamatan, Kelurahan
+    from . import synthetic
+    from .payload import person_age
+
+    start = date(int(month[:4]), int(month[5:]), 1)
+    end = min(today, (start + timedelta(days=32)).replace(day=1) - timedelta(days=1))
+    rng = random.Random(f"{seed}:{month}")
+    pools, wilayah = synthetic._Pools(random.Random(seed)), synthetic._wilayah()
+    kecamatan = {k.id: k.name for k in db.session.scalars(select(Kecamatan))}
+    kelurahan = {k.id: k.code for k in db.session.scalars(select(Kelurahan))}
+    rows = []
+    for n in range(count):
+        data = synthetic.make_payload(rng, pools, wilayah, n, seed, start, end)
+        if data["incident_date"] > data["report_date"]:
+            data["incident_date"] = data["report_date"]
+        victim, perpetrator = data["victims"][0], data["perpetrators"][0]
+        rows.append({
+            "no_laporan": f"{DEMO_REF}-{month}-{n + 1:03d}", "tanggal_kejadian": data["incident_date"].isoformat(),
+            "tanggal_lapor": data["report_date"].isoformat(), "jenis_kekerasan": ";".join(data["types"]),
+            "kdrt": "ya" if data["kdrt"] else "tidak", "penyebab": ";".join(data["causes"]),
+            "dampak": ";".join(data["impacts"]), "tempat_kejadian": data["place"],
+            "kecamatan": "luar kota" if data["outside_city"] else kecamatan[data["kecamatan_id"]],
+            "kelurahan": kelurahan.get(data["kelurahan_id"], ""),
+            "lokasi_luar_kota": data["location_detail"] or "", "kronologi": data["narrative"],
+            "korban_nama": victim["name"], "korban_jk": victim["sex"],
+            "korban_umur": str(person_age(victim, data["incident_date"])),
+            "korban_alamat": victim.get("address", ""), "pelaku_nama": perpetrator["name"] or "",
+            "pelaku_jk": perpetrator["sex"], "pelaku_umur": str(perpetrator["age"]),
+            "hubungan": data["relationships"][(0, 0)],
+        })
+    return rows
+
+
+def add_demo_submissions(liaison, caseworker, today=None, seed=2026):
+    """For `flask demo`: the liaison's register for the month before last, accepted (its cases
+    created), and last month's, returned for a row problem. Synthetic rows from the synthetic
+    case generator. Idempotent: nothing is added once the liaison has submissions."""
+    today = today or clock.today()
+    if db.session.scalar(select(PoliceSubmission.id).where(PoliceSubmission.submitted_by_id == liaison.id)
+                         .limit(1)):
+        return []
+    last = previous_month(month_of(today))
+    before = previous_month(last)
+    accepted = submit_file(liaison, before, f"register-ppa-{before}.csv",
+                           _form_csv_rows(_demo_rows(before, 8, seed, today)), today=today)
+    accept_submission(accepted, caseworker, today=today)
+    rows = _demo_rows(last, 6, seed, today)
+    rows[2]["kecamatan"], rows[2]["kelurahan"] = "Kupang Tengah", ""  # a kecamatan outside the city list
+    returned = submit_file(liaison, last, f"register-ppa-{last}.csv", _form_csv_rows(rows), today=today)
+    return_submission(returned, caseworker, _("Baris 4: kecamatan tidak dikenal. Perbaiki lalu kirim "
+                                              "lagi untuk bulan yang sama."))
+    return [accepted, returned]
+
+
+def _form_csv_rows(rows):
+    return _form_csv([[row.get(name, "") for name in FORM_COLUMNS] for row in rows])
