@@ -27,7 +27,7 @@ from .clock import utcnow
 from .passwords import check_password_policy
 
 #: Roles an admin may give from the web; participants register themselves.
-STAFF_ROLES = ("officiant", "reviewer", "caseworker", "admin")
+STAFF_ROLES = ("officiant", "reviewer", "caseworker", "police", "admin")
 
 EMAIL_TAKEN = _l("Sudah ada akun dengan email ini. Buka akun itu dari daftar pengguna.")
 INVITATION_INVALID = _l("Tautan undangan ini tidak sah atau sudah tidak berlaku (sudah dipakai, "

@@ -95,7 +95,8 @@ def test_a_reviewer_needs_no_institution(client, admin):
 
 def test_the_form_offers_staff_roles_only(client, admin):
     page = client.get("/admin/pengguna/baru").get_data(as_text=True)
-    assert set(re.findall(r'name="roles"[^>]*value="(\w+)"', page)) == {"officiant", "reviewer", "caseworker", "admin"}
+    offered = set(re.findall(r'name="roles"[^>]*value="(\w+)"', page))
+    assert offered == {"officiant", "reviewer", "caseworker", "police", "admin"}
     response = client.post("/admin/pengguna/baru", data=dict(NEW, roles=["participant"]))
     assert error_beside(response, "roles")
     assert user_by_email("yosua.contoh@example.org") is None
