@@ -64,10 +64,18 @@ def watch_console(browser):
     """Every context `browser` makes reports its pages' errors into CONSOLE_ERRORS."""
     make_context = browser.new_context
 
+    def record(message):
+        url = message.location.get("url", "")
+        # A page asked for on purpose answering 404 (the error page itself) is not a script
+        # error; a missing script, style or image on a page is, and so is everything else.
+        own_status = (message.text.startswith("Failed to load resource: the server responded")
+                      and message.page is not None and url == message.page.url)
+        if message.type == "error" and not own_status:
+            CONSOLE_ERRORS.append(f"{url}: {message.text}")
+
     def new_context(**options):
         context = make_context(**options)
-        context.on("console", lambda message: message.type == "error" and CONSOLE_ERRORS.append(
-            f"{message.location.get('url', '')}: {message.text}"))
+        context.on("console", record)
         context.on("weberror", lambda error: CONSOLE_ERRORS.append(f"uncaught: {error.error}"))
         return context
 
