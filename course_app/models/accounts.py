@@ -35,6 +35,9 @@ class User(UserMixin, db.Model):
     #: same list couples choose from, and its name. NULL for everyone else.
     institution_type: Mapped[str | None] = mapped_column(String(20))
     institution_name: Mapped[str | None] = mapped_column(String(160))
+    #: A caseworker who supervises cases (DESIGN §2): sees and assigns all, approves closure.
+    #: Set by an admin, audited like a role change.
+    case_supervisor: Mapped[bool] = mapped_column(default=False, server_default="0")
 
     roles: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin")

@@ -68,7 +68,21 @@ class Case(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    #: Case management (models/caselog/management.py): the caseworker in charge — whoever
+    #: recorded the case, NULL (unassigned) for cases from before and for imports — and an
+    #: optional supervisor; a supervisor reassigns both.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
+    owner = relationship("User", foreign_keys=[owner_id])
+    supervisor = relationship("User", foreign_keys=[supervisor_id])
+    referrals = relationship("Referral", order_by="Referral.id", cascade="all, delete-orphan")
+    tasks = relationship("CaseTask", back_populates="case", order_by="CaseTask.due_date",
+                         cascade="all, delete-orphan")
+    closure_requests = relationship("ClosureRequest", order_by="ClosureRequest.id",
+                                    cascade="all, delete-orphan")
+    attachments = relationship("CaseAttachment", order_by="CaseAttachment.id",
+                               cascade="all, delete-orphan")
     place: Mapped[Lookup] = relationship(foreign_keys=[place_id], lazy="joined")
     source: Mapped[Lookup] = relationship(foreign_keys=[source_id], lazy="joined")
     legal_stage: Mapped[Lookup | None] = relationship(foreign_keys=[legal_stage_id])

@@ -32,6 +32,9 @@ LOOKUP_KINDS = {
     "occupation": _("Pekerjaan"),
     "marital_status": _("Status perkawinan"),
     "disability": _("Jenis disabilitas"),
+    # Case management (issue 13 point 2, services/caselog/management.py).
+    "referral_service": _("Layanan rujukan"),
+    "closure_reason": _("Alasan penutupan kasus"),
 }
 
 SEED = {
@@ -148,6 +151,20 @@ SEED = {
         ("fisik", _("Disabilitas fisik"), None), ("intelektual", _("Disabilitas intelektual"), None),
         ("mental", _("Disabilitas mental"), None), ("sensorik", _("Disabilitas sensorik"), None),
         ("ganda", _("Disabilitas ganda/multi"), None),
+    ],
+    "referral_service": [
+        ("uptd_ppa", _("UPTD PPA"), None), ("puskesmas_rs", _("Puskesmas/RS"), None),
+        ("polres", _("Polres (Unit PPA)"), None), ("bantuan_hukum", _("Bantuan hukum (LBH/Posbakum)"), None),
+        ("rumah_aman", _("Rumah aman"), None), ("dinas_sosial", _("Dinas Sosial"), None),
+        ("psikolog", _("Psikolog"), None),
+    ],
+    "closure_reason": [
+        ("selesai_ditangani", _("Selesai ditangani"), None),
+        ("dirujuk_tuntas", _("Dirujuk dan tuntas di lembaga rujukan"), None),
+        ("korban_menolak_layanan", _("Korban menolak layanan"), None),
+        ("tidak_dapat_dihubungi", _("Korban tidak dapat dihubungi"), None),
+        ("pindah_domisili", _("Korban pindah domisili"), None),
+        ("lainnya", _("Lainnya"), None),
     ],
 }
 
