@@ -40,7 +40,7 @@ def two_cases():
 
 def test_csv_export_says_its_charset_once_and_streams_labels_then_codes(client, staff):
     first, second = two_cases()
-    response = client.get("/kasus/unduh?format=csv")
+    response = client.get("/kasus/unduh?format=csv&pemilik=semua")
 
     assert response.status_code == 200 and response.is_streamed
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
@@ -64,7 +64,7 @@ def test_csv_export_says_its_charset_once_and_streams_labels_then_codes(client, 
 
 def test_xlsx_export_is_a_workbook_with_the_same_rows(client, staff):
     first, _second = two_cases()
-    response = client.get("/kasus/unduh?format=xlsx")
+    response = client.get("/kasus/unduh?format=xlsx&pemilik=semua")
 
     assert response.headers["Content-Type"] == \
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -77,7 +77,7 @@ def test_xlsx_export_is_a_workbook_with_the_same_rows(client, staff):
 
 def test_export_follows_the_list_filters(client, staff):
     two_cases()
-    body = client.get("/kasus/unduh?format=csv&q=LP/2").get_data().decode("utf-8-sig")
+    body = client.get("/kasus/unduh?format=csv&pemilik=semua&q=LP/2").get_data().decode("utf-8-sig")
     assert len(list(csv.reader(io.StringIO(body)))) == 2
 
 
@@ -94,7 +94,7 @@ def test_export_reads_cases_in_chunks_with_no_query_per_case(client, staff, monk
     engine = db.engine
     event.listen(engine, "before_cursor_execute", count)
     try:
-        body = client.get("/kasus/unduh?format=csv").get_data()
+        body = client.get("/kasus/unduh?format=csv&pemilik=semua").get_data()
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert len(list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))) == 13

@@ -201,13 +201,25 @@ def case_ids(query, limit):
 
 def export_rows(ids):
     """Export rows of the cases `ids`, in that order, read EXPORT_CHUNK at a time with plain
-    column queries: the lists and kecamatan are read once, categories and perpetrator counts
-    per chunk in bulk — never one query per case, never every case in memory at once."""
-    from ...models.caselog import Case, CaseCategory, Kecamatan, Lookup, Perpetrator
+    column queries: the lists and kecamatan once, categories and perpetrator counts per chunk in
+    bulk — never one query per case, never every case in memory at once.
+
+    What needs the request is settled here, at the call: the reader's language (kept for the
+    request once asked), the lists. The rows themselves are made as they are read — a streamed
+    response reads them after its view has returned and the view's database session is gone."""
+    from ...models.caselog import Kecamatan, Lookup
 
     labels = _Labels()
     lookups = {x.id: x for x in db.session.scalars(select(Lookup))}
+    for lookup in lookups.values():
+        labels.label(lookup)
     kecamatan = {k.id: (k.name, k.code) for k in db.session.scalars(select(Kecamatan))}
+    return _rows_in_chunks(ids, labels, lookups, kecamatan)
+
+
+def _rows_in_chunks(ids, labels, lookups, kecamatan):
+    from ...models.caselog import Case, CaseCategory, Perpetrator
+
     for start in range(0, len(ids), EXPORT_CHUNK):
         chunk = ids[start:start + EXPORT_CHUNK]
         rows = {row.id: row for row in db.session.execute(select(
@@ -238,11 +250,16 @@ def export_rows(ids):
 
 
 def csv_chunks(rows, rows_per_chunk=500):
-    """A CSV (UTF-8 with BOM) of the header and `rows`, as a stream of byte strings."""
+    """A CSV (UTF-8 with BOM) of the header and `rows`, as a stream of byte strings. The header
+    is translated at the call (see `export_rows`)."""
+    return _csv_pieces(_header(), rows, rows_per_chunk)
+
+
+def _csv_pieces(header, rows, rows_per_chunk):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write(CSV_BOM)
-    writer.writerow(_header())
+    writer.writerow(header)
     for n, row in enumerate(rows, start=1):
         writer.writerow(row)
         if n % rows_per_chunk == 0:
