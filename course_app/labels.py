@@ -36,6 +36,8 @@ ACCOUNT_EVENT_LABELS = {
     "institution_set": _l("Lembaga diubah"),
     "data_export": _l("Data pribadi diunduh oleh pemiliknya"),
     "account_delete": _l("Akun dihapus atas permintaan pemiliknya"),
+    "supervisor_grant": _l("Dijadikan supervisor kasus"),
+    "supervisor_revoke": _l("Status supervisor kasus dicabut"),
 }
 
 

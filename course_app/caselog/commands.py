@@ -8,8 +8,10 @@ from flask.cli import AppGroup
 
 from ..extensions import db
 from ..services import DomainError
+from .task_digest import task_digest_command
 
 caselog_cli = AppGroup("caselog", help="Case-log: seed lists, generate, import, rotate keys.")
+caselog_cli.add_command(task_digest_command)  # the overdue-task digest (task_digest.py)
 
 
 @caselog_cli.command("seed")

@@ -155,11 +155,17 @@ def test_a_victim_with_services_cannot_be_removed():
 
 
 def test_status_follows_the_workflow_and_keeps_its_history():
+    from course_app.services.caselog.management import closure
+
     user = factories.make_user(roles=("caseworker",))
+    supervisor = factories.make_user(roles=("caseworker",))
+    supervisor.case_supervisor = True
     case = factories.make_case()
     cases.change_status(case, "in_handling", user, note="Pendampingan dimulai")
     cases.change_status(case, "referred", user)
-    cases.change_status(case, "closed", user)
+    # Closing goes through a request a supervisor approves (issue 13 point 2).
+    closure.decide_closure(closure.request_closure(case, reason="selesai_ditangani", user=user), case,
+                           approve=True, user=supervisor)
     with pytest.raises(DomainError):
         cases.change_status(case, "referred", user)  # closed: only reopening
     cases.change_status(case, "in_handling", user)

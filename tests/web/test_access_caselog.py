@@ -9,12 +9,15 @@ import pytest
 from course_app.extensions import db
 from course_app.models.caselog import Lookup
 from course_app.services.caselog import imports, submissions
+from course_app.services.caselog.management import attachments, closure, referrals, tasks
 
 from .. import factories
 from .access import NOT_FOUND, check_row, hidden, one_user_per_role, only
 
 STAFF = hidden("caseworker", "admin")
 ADMIN = hidden("admin")
+#: Case supervisors only (a flag on a caseworker, not a role): every role of the matrix gets 404.
+NOBODY = hidden()
 #: The Polres channel's own pages: the liaison only; anonymous visitors log in, everyone else 404.
 LIAISON = only("police", others=NOT_FOUND)
 
@@ -54,7 +57,28 @@ MATRIX = [
     ("GET", "/polres/formulir", LIAISON),
     ("POST", "/polres/formulir", LIAISON),
     ("GET", "/polres/{submission}", LIAISON),
+    # Case management (issue 13 point 2). Supervisor-only actions answer 404 to everyone who
+    # is not a supervisor (no role is one by itself; see the supervisor tests below).
+    ("GET", "/kasus/tugas", STAFF),
+    ("GET", "/kasus/{case}/penanggung-jawab", NOBODY),
+    ("POST", "/kasus/{case}/penanggung-jawab", NOBODY),
+    ("GET", "/kasus/{case}/rujukan", STAFF),
+    ("POST", "/kasus/{case}/rujukan", STAFF),
+    ("POST", "/kasus/{case}/rujukan/{referral}/status", STAFF),
+    ("GET", "/kasus/{case}/tugas", STAFF),
+    ("POST", "/kasus/{case}/tugas", STAFF),
+    ("POST", "/kasus/{case}/tugas/{task}/selesai", STAFF),
+    ("GET", "/kasus/{case}/penutupan", STAFF),
+    ("POST", "/kasus/{case}/penutupan", STAFF),
+    ("POST", "/kasus/{case}/penutupan/{closure}/keputusan", NOBODY),
+    ("GET", "/kasus/{case}/lampiran", STAFF),
+    ("POST", "/kasus/{case}/lampiran", STAFF),
+    ("GET", "/kasus/{case}/lampiran/{attachment}", STAFF),
+    ("POST", "/kasus/pengguna/{user}/supervisor", ADMIN),
 ]
+
+#: Supervisor-only routes, (method, url template): a caseworker with the flag gets through.
+SUPERVISOR_ROUTES = [(m, t) for m, t, expected in MATRIX if expected is NOBODY]
 
 SAMPLE = (b"no_laporan,tanggal_kejadian,tanggal_lapor,jenis_kekerasan,tempat_kejadian,kecamatan,"
           b"korban_nama,korban_jk\nLP/1,01/08/2026,02/08/2026,fisik,rumah tangga,Alak,Korban A,P\n")
@@ -70,9 +94,17 @@ def world():
     lookup = db.session.scalar(db.select(Lookup).where(Lookup.kind == "place", Lookup.code == "lainnya"))
     submission = submissions.submit_file(users["police"], "2026-11", "polisi.csv", SAMPLE,
                                          today=date(2026, 12, 6))
+    worker = users["caseworker"]
+    referral = referrals.add_referral(case, service="uptd_ppa", sent_on=date(2026, 3, 5), user=worker)
+    task = tasks.add_task(case, title="Kunjungan rumah", due_date=date(2026, 12, 1), user=worker)
+    closure_request = closure.request_closure(case, reason="selesai_ditangani", user=worker)
+    attachment = attachments.add_attachment(case, kind="surat", filename="surat.pdf",
+                                            data=factories.pdf_bytes(), user=worker)
     db.session.commit()
     return {"users": users, "ids": {"case": case.id, "batch": batch.id, "lookup": lookup.id,
-                                    "kind": "place", "dimension": "cause", "submission": submission.id}}
+                                    "kind": "place", "dimension": "cause", "submission": submission.id,
+                                    "referral": referral.id, "task": task.id, "closure": closure_request.id,
+                                    "attachment": attachment.id, "user": worker.id}}
 
 
 @pytest.mark.parametrize("method,template,expected", MATRIX, ids=[f"{m} {t}" for m, t, _ in MATRIX])
@@ -117,3 +149,30 @@ def test_case_pages_are_never_cached(app, world):
     factories.log_in(client, world["users"]["caseworker"])
     for url in ("/kasus/", f"/kasus/{world['ids']['case']}", "/api/v1/caselog/reports/cause"):
         assert client.get(url).headers["Cache-Control"] == "private, no-store", url
+
+
+@pytest.mark.parametrize("method,template", SUPERVISOR_ROUTES, ids=[f"{m} {t}" for m, t in SUPERVISOR_ROUTES])
+def test_a_case_supervisor_reaches_the_supervisor_routes_and_a_plain_caseworker_gets_404(
+        app, world, method, template):
+    url = template.format(**world["ids"])
+    supervisor = factories.make_user(roles=("caseworker",))
+    supervisor.case_supervisor = True
+    db.session.commit()
+    for user, allowed in ((supervisor, True), (world["users"]["caseworker"], False)):
+        client = app.test_client()
+        factories.log_in(client, user)
+        status = client.open(url, method=method, data={}).status_code
+        assert (status in (200, 302, 400)) is allowed, f"{user.email} {method} {url}: {status}"
+        assert allowed or status == NOT_FOUND
+
+
+def test_case_management_ids_of_another_case_answer_404(app, world):
+    other = factories.make_case()
+    db.session.commit()
+    client = app.test_client()
+    factories.log_in(client, world["users"]["caseworker"])
+    ids = world["ids"]
+    assert client.get(f"/kasus/{other.id}/lampiran/{ids['attachment']}").status_code == 404
+    assert client.post(f"/kasus/{other.id}/tugas/{ids['task']}/selesai").status_code == 404
+    assert client.post(f"/kasus/{other.id}/rujukan/{ids['referral']}/status").status_code == 404
+    assert client.get(f"/kasus/{ids['case']}/lampiran/999999").status_code == 404

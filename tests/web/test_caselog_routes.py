@@ -164,8 +164,9 @@ def test_status_change_and_service_appear_on_the_timeline(client, staff):
 
 
 def test_list_searches_by_number_or_reference_and_filters(client, staff):
-    a = factories.make_case(external_ref="LP/A/1", types=["fisik"], report_date=date(2026, 3, 4))
-    b = factories.make_case(external_ref="LP/B/2", types=["seksual"], causes=["medsos"],
+    # The caseworker's own cases: the list shows those by default (issue 13 point 2).
+    a = factories.make_case(staff, external_ref="LP/A/1", types=["fisik"], report_date=date(2026, 3, 4))
+    b = factories.make_case(staff, external_ref="LP/B/2", types=["seksual"], causes=["medsos"],
                             kecamatan_id=factories.kecamatan_id("Alak"), report_date=date(2026, 6, 1),
                             incident_date=date(2026, 5, 30))
     db.session.commit()
@@ -221,7 +222,7 @@ def test_export_file_names_are_quoted_attachments(client, staff):
 
 def test_list_is_paginated(client, staff):
     for i in range(27):
-        factories.make_case(external_ref=f"LP/P/{i}")
+        factories.make_case(staff, external_ref=f"LP/P/{i}")
     db.session.commit()
     first = text(client.get("/kasus/"))
     assert "Halaman 1 dari 2" in first

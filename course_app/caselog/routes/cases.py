@@ -15,6 +15,7 @@ from ...forms import query_date
 from ...services import DomainError, clock
 from ...services.caselog import audit, cases, exports, lookups
 from ...services.caselog.cases import CaseRuleError
+from ...services.caselog.management import list_scope
 from ...services.caselog.reference import STATUS_LABELS
 from ..forms import (
     CaseForm,
@@ -37,6 +38,10 @@ def _case_filters():
         "type_": args.get("type", ""), "cause": args.get("cause", ""), "impact": args.get("impact", ""),
         "kecamatan_id": int(kecamatan) if kecamatan.isdigit() else (kecamatan if kecamatan == "luar_kota" else None),
         "date_from": query_date("from"), "date_to": query_date("to"),
+        # Own cases by default (issue 13 point 2); a search or an import's cases look at all.
+        "owner_id": current_user.id if list_scope(
+            current_user, args.get("pemilik"),
+            searching=bool(args.get("q", "").strip() or args.get("impor"))) == "saya" else None,
     }
 
 

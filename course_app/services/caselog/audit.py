@@ -28,7 +28,11 @@ ACTIONS = ("case_list", "case_view", "case_create", "case_update", "case_status"
            "data_export", "account_delete", "letters_purge",
            # The Polres channel (services/caselog/submissions.py).
            "submission_send", "submission_list", "submission_view", "submission_accept",
-           "submission_return")
+           "submission_return",
+           # Case management (issue 13 point 2, services/caselog/management/).
+           "case_assign", "referral_add", "referral_status", "task_add", "task_done", "task_list",
+           "task_digest", "closure_request", "closure_decide", "attachment_add", "attachment_view",
+           "supervisor_grant", "supervisor_revoke")
 
 #: Object types, for the audit page's filter.
 OBJECT_TYPES = ("case", "import", "report", "lookup", "audit", "user", "staff_import", "submission")

@@ -19,14 +19,16 @@ from ...models.caselog import (
 )
 from .. import DomainError, NotFound, clock
 from ..clock import utcnow
+from .management import default_owner
 from .payload import CaseRuleError, LookupIndex, check_rules, is_child
 from .writer import write_cases
 
-#: Allowed status changes: open → in handling → referred → closed; a closed case may reopen.
+#: Allowed status changes: open → in handling → referred; a closed case may reopen. Closing
+#: is not among them: it needs a reason and a supervisor's approval (management/closure.py).
 TRANSITIONS = {
-    "open": ("in_handling", "referred", "closed"),
-    "in_handling": ("referred", "closed"),
-    "referred": ("in_handling", "closed"),
+    "open": ("in_handling", "referred"),
+    "in_handling": ("referred",),
+    "referred": ("in_handling",),
     "closed": ("in_handling",),
 }
 
@@ -61,7 +63,10 @@ def create_case(data, user, today=None):
         # The same report was recorded by someone else a moment ago: say so, like above.
         _check_unique_reference(data)
         raise
-    return db.session.get(Case, case_id)
+    case = db.session.get(Case, case_id)
+    case.owner_id = default_owner(user)  # the caseworker who records a case owns it
+    db.session.flush()
+    return case
 
 
 def _check_unique_reference(data, case=None):
@@ -136,6 +141,9 @@ def change_status(case, to_status, user, note=None):
     """Move a case along its workflow; every change is kept in its history."""
     if to_status not in CASE_STATUSES:
         raise DomainError(_l("Status tidak dikenal."), field="status")
+    if to_status == "closed" and case.status != "closed":
+        raise DomainError(_l("Kasus ditutup lewat pengajuan penutupan dengan alasan, yang "
+                             "disetujui supervisor."), field="status")
     if to_status not in TRANSITIONS[case.status]:
         raise DomainError(_l("Perubahan status ini tidak diperbolehkan."), field="status")
     db.session.add(StatusChange(case=case, from_status=case.status, to_status=to_status,
@@ -213,11 +221,14 @@ def add_service(case, *, victim_id, service, status, service_date, user, institu
 
 
 def search_cases(*, q=None, status=None, type_=None, cause=None, impact=None, kecamatan_id=None,
-                 date_from=None, date_to=None):
+                 date_from=None, date_to=None, owner_id=None):
     """A select of cases for the list, newest report first. `q` matches the case number or the
-    external reference (the only searchable identifiers: names are encrypted)."""
+    external reference (the only searchable identifiers: names are encrypted); `owner_id`
+    keeps one caseworker's own cases."""
     query = select(Case).options(selectinload(Case.categories)).order_by(
         Case.report_date.desc(), Case.id.desc())
+    if owner_id:
+        query = query.where(Case.owner_id == owner_id)
     if q:
         text = q.strip()
         query = query.where(or_(Case.number.icontains(text, autoescape=True),
