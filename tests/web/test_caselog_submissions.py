@@ -128,6 +128,10 @@ def test_the_caseworker_reviews_then_accepts_and_the_cases_are_created(app, peop
     assert audit_actions()[-3:] == ["submission_list", "submission_view", "submission_accept"]
     (mail,) = Outbox().messages()
     assert mail["To"] == people["liaison"].email and "LP/A1" not in mail.get_content()
+    after = client.get(f"/kasus/setoran/{item.id}").get_data(as_text=True)
+    assert "2 kasus dicatat dari setoran ini" in after and "Setujui" not in after
+    status = logged_in(app, people["liaison"]).get(f"/polres/{item.id}").get_data(as_text=True)
+    assert "Disetujui" in status and "LP/A1" not in status
 
 
 def test_a_submission_with_problems_offers_no_accept_and_refuses_one(app, people):
@@ -156,3 +160,11 @@ def test_returning_needs_a_reason_and_the_liaison_reads_it(app, people):
     assert len(Outbox()) == 1
     page = logged_in(app, people["liaison"]).get(f"/polres/{item.id}").get_data(as_text=True)
     assert "Baris 2: umur korban kosong." in page and "Dikembalikan" in page
+
+
+def test_the_liaisons_pages_are_never_cached(app, people):
+    item = submissions.submit_file(people["liaison"], "2026-11", "r.csv", import_csv([import_row()]))
+    db.session.commit()
+    client = logged_in(app, people["liaison"])
+    for url in ("/polres/", "/polres/kirim", "/polres/formulir", f"/polres/{item.id}"):
+        assert client.get(url).headers["Cache-Control"] == "private, no-store", url
