@@ -47,7 +47,9 @@ def generate_command(count, seed):
 @click.option("--source", default="polres", show_default=True,
               help="Source code for rows without a 'sumber' column.")
 @click.option("--yes", is_flag=True, help="Import without asking for confirmation.")
-def import_command(path, dry_run, source, yes):
+@click.option("--skip-duplicates", is_flag=True,
+              help="Skip reports already recorded (listed) and import the rest.")
+def import_command(path, dry_run, source, yes, skip_duplicates):
     """Check a CSV/XLSX file of cases and import it — all rows or none (docs/caselog-import.md)."""
     from ..services.caselog import audit, imports, lookups, spreadsheet
 
@@ -63,6 +65,8 @@ def import_command(path, dry_run, source, yes):
     click.echo(f"{path.name}: {result.row_count} rows, {len(result.problems)} problems")
     for column in result.ignored_columns:
         click.echo(f"  ignored column: {column}")
+    if result.blank_rows:
+        click.echo(f"  {imports.describe_blank_rows(result)}")
     if result.problems:
         click.echo("row\tcolumn\treason")
         for row, column, reason in result.problems:
@@ -71,6 +75,16 @@ def import_command(path, dry_run, source, yes):
         db.session.commit()
         click.echo("nothing imported: fix the rows above and run again", err=True)
         sys.exit(1)
+    if result.duplicates:
+        click.echo("row\tno_laporan\talready recorded as")
+        for row, reference, number in result.duplicates:
+            click.echo(f"{row}\t{reference}\tDuplikat: {number}")
+        if not skip_duplicates:
+            imports.discard_import(batch)
+            db.session.commit()
+            click.echo("nothing imported: these reports are already recorded; run again with "
+                       "--skip-duplicates to import the rest", err=True)
+            sys.exit(1)
     if dry_run:
         imports.discard_import(batch)
         db.session.commit()
@@ -82,11 +96,12 @@ def import_command(path, dry_run, source, yes):
         click.echo("cancelled: nothing imported")
         return
     try:
-        ids = imports.confirm_import(batch, None)
+        ids = imports.confirm_import(batch, None, skip_duplicates=skip_duplicates)
     except DomainError as error:
         db.session.rollback()
         raise click.ClickException(str(error.message)) from None
-    audit.record(None, "import_confirm", "import", batch.id, f"cases={len(ids)} via=cli")
+    audit.record(None, "import_confirm", "import", batch.id,
+                 f"cases={len(ids)} skipped={len(result.duplicates)} via=cli")
     db.session.commit()
     click.echo(f"imported {len(ids)} cases")
 

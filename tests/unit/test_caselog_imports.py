@@ -188,18 +188,15 @@ def test_missing_required_columns_are_reported_once_for_the_file():
     assert "docs/caselog-import.md" in str(reason)
 
 
-def test_rows_already_recorded_and_rows_repeated_in_the_file_are_duplicates():
+def test_reports_already_recorded_are_listed_as_duplicates_not_problems():
     existing = factories.make_case(source="polres", external_ref="LP/77/VIII/2026")
     db.session.commit()
-    rows = [row(no_laporan="lp/77/viii/2026"), row(no_laporan="LP/78"), row(no_laporan="LP/78"),
-            row(no_laporan="LP/79", sumber="p3a")]
+    rows = [row(no_laporan="lp/77/viii/2026"), row(no_laporan="LP/78"), row(no_laporan="LP/79", sumber="p3a")]
     result = parse(csv_bytes(rows + [row(no_laporan="LP/77/VIII/2026", sumber="sapa129")],
                              header=HEADER + ["sumber"]))
 
-    problems = {(r, c): str(m) for r, c, m in result.problems}
-    assert set(problems) == {(2, "no_laporan"), (4, "no_laporan")}
-    assert existing.number in problems[(2, "no_laporan")] and "Duplikat" in problems[(2, "no_laporan")]
-    assert "baris 3" in problems[(4, "no_laporan")]
+    assert result.problems == [] and result.ok
+    assert result.duplicates == [(2, "lp/77/viii/2026", existing.number)]  # letter case ignored
     # The same reference from another source is another report.
     assert [r["external_ref"] for r in result.rows] == ["LP/78", "LP/79", "LP/77/VIII/2026"]
 
@@ -277,6 +274,10 @@ def test_cli_import_asks_before_writing(runner, tmp_path):
     assert case_count() == 4
     again = runner.invoke(args=["caselog", "import", str(path), "--yes"])
     assert again.exit_code == 1 and again.output.count("Duplikat") == 4
+    assert "--skip-duplicates" in again.output
+    assert case_count() == 4
+    skipped = runner.invoke(args=["caselog", "import", str(path), "--yes", "--skip-duplicates"])
+    assert skipped.exit_code == 1 and "tidak ada yang diimpor" in skipped.output  # nothing new
     assert case_count() == 4
 
 

@@ -13,7 +13,7 @@ from flask_login import current_user
 from ...extensions import db
 from ...forms import query_date
 from ...services import DomainError, clock
-from ...services.caselog import audit, cases, exports, lookups
+from ...services.caselog import audit, cases, exports, imports, lookups
 from ...services.caselog.cases import CaseRuleError
 from ...services.caselog.management import list_scope
 from ...services.caselog.reference import STATUS_LABELS
@@ -51,13 +51,26 @@ def _filters_for_audit(filters):
     return audit.describe_filters(**shown)
 
 
+def _import_batch_id():
+    """`?impor=<batch id>`: only the cases one import brought (where a confirmed import lands)."""
+    batch = request.args.get("impor", "")
+    return int(batch) if batch.isdigit() and len(batch) <= 9 else None  # an id, never an overflow
+
+
+def _listed(filters, batch_id):
+    query = cases.search_cases(**filters)
+    return imports.of_batch(query, batch_id) if batch_id else query
+
+
 @bp.get("/", endpoint="cases")
 def cases_list():
-    filters = _case_filters()
-    page = db.paginate(cases.search_cases(**filters), per_page=PER_PAGE, error_out=False)
-    audit.record(current_user, "case_list", "case", None, _filters_for_audit(filters))
+    filters, batch_id = _case_filters(), _import_batch_id()
+    page = db.paginate(_listed(filters, batch_id), per_page=PER_PAGE, error_out=False)
+    audit.record(current_user, "case_list", "case", None,
+                 _filters_for_audit(dict(filters, import_batch=batch_id)))
     db.session.commit()
     return render_template("caselog/cases.html", page=page, filters=filters, args=request.args,
+                           import_batch=imports.find_batch(batch_id),
                            statuses=STATUS_LABELS, kecamatan=lookups.kecamatan_list(),
                            types=lookups.lookups("violence_type"), causes=lookups.lookups("cause"),
                            impacts=lookups.lookups("impact"))
@@ -71,9 +84,10 @@ def cases_export():
     kind = request.args.get("format", "csv")
     if kind not in ("csv", "xlsx"):
         abort(404)
-    ids = exports.case_ids(cases.search_cases(**filters), EXPORT_LIMIT)
+    batch_id = _import_batch_id()
+    ids = exports.case_ids(_listed(filters, batch_id), EXPORT_LIMIT)
     audit.record(current_user, "case_export", "case", None,
-                 f"format={kind} rows={len(ids)} " + _filters_for_audit(filters))
+                 f"format={kind} rows={len(ids)} " + _filters_for_audit(dict(filters, import_batch=batch_id)))
     db.session.commit()
     stamp = clock.stamp()
     rows = exports.export_rows(ids)

@@ -62,7 +62,8 @@ def import_preview(batch_id):
     audit.record(current_user, "import_view", "import", batch.id)
     db.session.commit()
     return render_template("caselog/import_preview.html", batch=batch, result=result,
-                           confirm_form=FlaskForm(), lookups=_preview_labels())
+                           confirm_form=FlaskForm(), lookups=_preview_labels(),
+                           blank_rows=imports.describe_blank_rows(result) if result else None)
 
 
 def _preview_labels():
@@ -72,19 +73,26 @@ def _preview_labels():
 
 @bp.post("/impor/<int:batch_id>/konfirmasi")
 def import_confirm(batch_id):
+    """Write the batch's cases; with `lewati_duplikat`, the reports already recorded (listed on
+    the preview) are skipped. Then the list of the cases just imported."""
     batch = imports.get_batch(batch_id, current_user)
     if not FlaskForm().validate_on_submit():
         abort(400)
+    skip = request.form.get("lewati_duplikat") == "1"
     try:
-        ids = imports.confirm_import(batch, current_user)
-        audit.record(current_user, "import_confirm", "import", batch.id, f"cases={len(ids)}")
+        skipped = len(imports.load_preview(batch).duplicates) if skip and batch.state == "preview" else 0
+        ids = imports.confirm_import(batch, current_user, skip_duplicates=skip)
+        audit.record(current_user, "import_confirm", "import", batch.id, f"cases={len(ids)} skipped={skipped}")
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
         return redirect(url_for("caselog.import_preview", batch_id=batch_id))
-    flash(_("%(n)d kasus diimpor.", n=len(ids)), "success")
-    return redirect(url_for("caselog.cases"))
+    if skipped:
+        flash(_("%(n)d kasus diimpor; %(skipped)d duplikat dilewati.", n=len(ids), skipped=skipped), "success")
+    else:
+        flash(_("%(n)d kasus diimpor.", n=len(ids)), "success")
+    return redirect(url_for("caselog.cases", impor=batch.id))
 
 
 @bp.post("/impor/<int:batch_id>/batal")

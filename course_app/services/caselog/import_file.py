@@ -60,15 +60,28 @@ REQUIRED = [name for name, (_aliases, required) in COLUMNS.items() if required]
 
 @dataclass
 class ImportResult:
+    """A file read and checked. `rows`: one payload per case, in file order; rows sharing a
+    report number are one case (`row_numbers`: its first row, `grouped_rows`: its other rows).
+    `duplicates`: (first row, report number, case number) of reports already recorded — left
+    out of `rows`, and skipped only when the person confirming says so. `blank_rows`: the blank
+    rows between the header and the last row, as [first, last] ranges."""
+
     rows: list = field(default_factory=list)      # payloads, in file order
     row_numbers: list = field(default_factory=list)
     problems: list = field(default_factory=list)  # (row, column, reason) — row 0: the whole file
     ignored_columns: list = field(default_factory=list)
     row_count: int = 0
+    grouped_rows: list = field(default_factory=list)
+    duplicates: list = field(default_factory=list)
+    blank_rows: list = field(default_factory=list)
 
     @property
     def ok(self):
         return not self.problems and self.row_count > 0
+
+    @property
+    def blank_row_count(self):
+        return sum(last - first + 1 for first, last in self.blank_rows)
 
 
 def header_key(text):
@@ -129,7 +142,7 @@ def parse_file(filename, data, default_source, today=None):
 
     context = Context(default_source)
     limits = cell_limits(titles, columns)
-    seen = {}
+    cases = {}  # (source, report number in lower case) → position in result.rows
     for number, row in rows:
         if len(result.problems) >= MAX_PROBLEMS:
             # A file this broken is fixed from the first problems; reading on would only make
@@ -141,29 +154,87 @@ def parse_file(filename, data, default_source, today=None):
         refused = check_cells(row, limits)
         payload, problems = parse_row(row, columns, context, today, refused={c for c, _r in refused})
         problems = refused + problems
-        if payload is not None and payload["external_ref"]:
+        at = None
+        if payload is not None and not problems and payload["external_ref"]:
             ref_key = (payload["source"], payload["external_ref"].lower())
-            if ref_key in seen:
-                problems.append(("no_laporan", _l(
-                    "Duplikat dalam berkas: nomor laporan yang sama sudah ada di baris %(row)d.",
-                    row=seen[ref_key])))
+            at = cases.get(ref_key)
+            if at is None:
+                cases[ref_key] = len(result.rows)
             else:
-                seen[ref_key] = number
+                problems = add_row_to_case(result.rows[at], payload, result.row_numbers[at])
         for column, reason in problems:
             title = columns[column][1] if column in columns else column
             result.problems.append((number, title, reason))
         if payload is not None and not problems:
-            result.rows.append(payload)
-            result.row_numbers.append(number)
+            if at is None:
+                result.rows.append(payload)
+                result.row_numbers.append(number)
+                result.grouped_rows.append([])
+            else:
+                result.grouped_rows[at].append(number)
+    last = rows[-1][0]
+    result.blank_rows = [[first, min(end, last - 1)] for first, end in table.blank_rows
+                         if header_number < first < last]
     report_existing(result, context, columns)
     result.problems.sort(key=lambda p: (p[0], str(p[1])))
     return result
 
 
-def report_existing(result, context, columns):
-    """Rows whose (source, external reference) is already recorded are duplicates."""
+#: The columns of a case (not of a person): rows sharing a report number must agree on them.
+CASE_FIELDS = {
+    "source": "sumber", "incident_date": "tanggal_kejadian", "report_date": "tanggal_lapor",
+    "types": "jenis_kekerasan", "kdrt": "kdrt", "causes": "penyebab", "impacts": "dampak",
+    "place": "tempat_kejadian", "outside_city": "kecamatan", "kecamatan_id": "kecamatan",
+    "kelurahan_id": "kelurahan", "location_detail": "lokasi_luar_kota", "legal_stage": "proses_hukum",
+    "narrative": "kronologi",
+}
+UNORDERED_FIELDS = ("types", "causes", "impacts")
+
+
+def add_row_to_case(case, row, first_row):
+    """Add a row's victim and perpetrator to the case an earlier row of the same report number
+    started (DESIGN §7: several victims or perpetrators of one report are rows sharing the
+    report number). The case's columns must be the same on both rows; an identical victim or
+    perpetrator is the same person; the row's relationship is that of its victim and
+    perpetrator. Returns the row's problems ([(column, reason)]); the case is changed only
+    when there are none."""
+    problems = []
+    for name, column in CASE_FIELDS.items():
+        mine, theirs = case.get(name), row.get(name)
+        if name in UNORDERED_FIELDS:
+            mine, theirs = sorted(mine or ()), sorted(theirs or ())
+        if mine != theirs and column not in {c for c, _r in problems}:
+            problems.append((column, _l(
+                "Berbeda dengan baris %(row)d, yang bernomor laporan sama. Baris dengan nomor laporan "
+                "yang sama adalah satu kasus (satu baris per korban atau pelaku), jadi kolom kasus "
+                "harus sama di setiap barisnya.", row=first_row)))
+    victim, perpetrator = row["victims"][0], row["perpetrators"][0]
+    vi = case["victims"].index(victim) if victim in case["victims"] else len(case["victims"])
+    pi = (case["perpetrators"].index(perpetrator) if perpetrator in case["perpetrators"]
+          else len(case["perpetrators"]))
+    relationship = row["relationships"].get((0, 0))
+    known = case["relationships"].get((vi, pi))
+    if relationship and known and relationship != known:
+        problems.append(("hubungan", _l(
+            "Baris sebelumnya dengan nomor laporan yang sama (kasus dari baris %(row)d) mencatat "
+            "hubungan '%(code)s' untuk korban dan pelaku yang sama.", row=first_row, code=known)))
+    if problems:
+        return problems
+    if vi == len(case["victims"]):
+        case["victims"].append(victim)
+    if pi == len(case["perpetrators"]):
+        case["perpetrators"].append(perpetrator)
+    if relationship or (vi, pi) not in case["relationships"]:
+        case["relationships"][(vi, pi)] = relationship
+    return []
+
+
+def report_existing(result, context, columns=None):
+    """Cases whose (source, external reference) is already recorded are duplicates: they move
+    from `result.rows` to `result.duplicates` (first row, reference, recorded case's number).
+    Returns the duplicates found by this call."""
     if not result.rows:
-        return
+        return []
     index = context.index
     wanted = {}
     for payload, number in zip(result.rows, result.row_numbers, strict=True):
@@ -176,15 +247,16 @@ def report_existing(result, context, columns):
             tuple_(Case.source_id, func.lower(Case.external_ref)).in_(chunk))
         for source_id, ref, number in db.session.execute(query):
             found[(source_id, ref)] = number
-    title = columns["no_laporan"][1]
-    keep_rows, keep_numbers = [], []
-    for payload, number in zip(result.rows, result.row_numbers, strict=True):
+    keep = ([], [], [])
+    duplicates = []
+    grouped = result.grouped_rows or [[] for _row in result.rows]
+    for payload, number, more in zip(result.rows, result.row_numbers, grouped, strict=True):
         key = (index.id("source", payload["source"]), payload["external_ref"].lower())
         if key in found:
-            result.problems.append((number, title, _l(
-                "Duplikat: nomor laporan ini sudah tercatat dari sumber yang sama (kasus %(number)s).",
-                number=found[key])))
+            duplicates.append((number, payload["external_ref"], found[key]))
         else:
-            keep_rows.append(payload)
-            keep_numbers.append(number)
-    result.rows, result.row_numbers = keep_rows, keep_numbers
+            for kept, value in zip(keep, (payload, number, more), strict=True):
+                kept.append(value)
+    result.rows, result.row_numbers, result.grouped_rows = keep
+    result.duplicates.extend(duplicates)
+    return duplicates

@@ -191,6 +191,13 @@ def parse_row(row, columns, context, today, refused=()):
 
 
 def unknown_reason(raw, kind, context):
+    """Why a list value was not taken: it names several entries (each is named), or none."""
+    matcher = context.matchers.get(kind)
+    candidates = matcher.candidates(raw) if matcher else []
+    if candidates:
+        names = ", ".join(f"{code} ({matcher.lookups[code].label})" for code in candidates)
+        return _l("'%(value)s' ambigu: bisa berarti %(names)s. Tulis kodenya atau label lengkapnya.",
+                  value=str(raw)[:40], names=names)
     codes = ", ".join(list(context.index.by_kind.get(kind, {}))[:12])
     return _l("'%(value)s' tidak dikenal. Pakai kode atau label dari daftar: %(codes)s.",
               value=str(raw)[:40], codes=codes)

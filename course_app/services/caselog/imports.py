@@ -2,8 +2,9 @@
 
 Two steps, so nothing is written by accident: `preview_file` parses and checks the whole file
 (`import_file`) and keeps the result server-side in an `ImportBatch`; `confirm_import` writes
-every row in one transaction — and only when the file had no problem at all. One row is one
-case with one victim and one perpetrator; more people are added on the case page afterwards.
+every case in one transaction — and only when the file had no problem at all. Rows sharing a
+report number are one case with its several victims or perpetrators; reports already recorded
+are listed, and skipped only when the person confirming chooses so.
 """
 import json
 import re
@@ -15,7 +16,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ...extensions import db
-from ...models.caselog import ImportBatch
+from ...models.caselog import Case, ImportBatch
 from .. import DomainError, NotFound
 from ..clock import utcnow
 from .import_file import COLUMNS, ImportResult, parse_file, report_existing
@@ -23,8 +24,9 @@ from .import_rows import Context
 from .payload import LookupIndex
 from .writer import write_cases
 
-__all__ = ["COLUMNS", "ImportResult", "confirm_import", "discard_import", "get_batch", "load_preview",
-           "parse_file", "preview_file"]
+__all__ = ["COLUMNS", "ImportResult", "confirm_import", "describe_blank_rows", "discard_import",
+           "find_batch", "get_batch",
+           "load_preview", "of_batch", "parse_file", "preview_file"]
 
 PREVIEW_TTL = timedelta(days=2)
 
@@ -44,7 +46,9 @@ def _to_json(result):
         rows.append(payload)
     document = {"rows": rows, "row_numbers": result.row_numbers,
                 "problems": [[r, str(c), str(m)] for r, c, m in result.problems],
-                "ignored_columns": result.ignored_columns, "row_count": result.row_count}
+                "ignored_columns": result.ignored_columns, "row_count": result.row_count,
+                "grouped_rows": result.grouped_rows, "duplicates": result.duplicates,
+                "blank_rows": result.blank_rows}
     packed = zlib.compress(json.dumps(document, default=encode).encode("utf-8"), 6)
     return b64encode(packed).decode("ascii")
 
@@ -79,9 +83,13 @@ def load_preview(batch):
     document = _from_json(batch.payload) if batch.payload else None
     if document is None:
         return None
-    result = ImportResult(rows=document["rows"], row_numbers=document["row_numbers"],
+    rows = document["rows"]
+    result = ImportResult(rows=rows, row_numbers=document["row_numbers"],
                           problems=[tuple(p) for p in document["problems"]],
-                          ignored_columns=document["ignored_columns"], row_count=document["row_count"])
+                          ignored_columns=document["ignored_columns"], row_count=document["row_count"],
+                          grouped_rows=document.get("grouped_rows") or [[] for _row in rows],
+                          duplicates=[tuple(d) for d in document.get("duplicates", ())],
+                          blank_rows=document.get("blank_rows", []))
     return result
 
 
@@ -93,9 +101,13 @@ def get_batch(batch_id, user):
     return batch
 
 
-def confirm_import(batch, user):
-    """Write every row of a clean batch — all or nothing. Duplicates are checked again, since
-    someone may have recorded the same report since the preview."""
+def confirm_import(batch, user, skip_duplicates=False):
+    """Write every case of a clean batch — all or nothing — and return their ids.
+
+    Reports already recorded (the preview lists them) are left out only when the person
+    confirming chose to skip them (`skip_duplicates`); otherwise nothing is written. Duplicates
+    are checked again, since someone may have recorded the same report since the preview: one
+    the preview did not list stops the import, as its user never saw it."""
     if batch.state != "preview":
         raise DomainError(_l("Impor ini sudah diproses."))
     result = load_preview(batch)
@@ -103,16 +115,38 @@ def confirm_import(batch, user):
         raise DomainError(_l("Berkas ini masih memiliki masalah; tidak ada yang diimpor. "
                              "Perbaiki berkas lalu unggah lagi."))
     context = Context(None)
-    report_existing(result, context, {"no_laporan": (0, "no_laporan")})
-    if result.problems:
+    if report_existing(result, context):
         raise DomainError(_l("Sebagian nomor laporan sudah tercatat sejak pratinjau dibuat. Unggah "
                              "berkas lagi untuk melihat daftarnya."))
+    if result.duplicates and not skip_duplicates:
+        raise DomainError(_l("%(n)d nomor laporan sudah tercatat. Pilih 'Lewati duplikat dan impor "
+                             "sisanya', atau batalkan.", n=len(result.duplicates)))
+    if not result.rows:
+        raise DomainError(_l("Semua nomor laporan di berkas ini sudah tercatat; tidak ada yang diimpor."))
     ids = write_cases(result.rows, context.index, user=user, import_batch_id=batch.id)
     batch.state = "imported"
     batch.imported_at = utcnow()
     batch.payload = None  # the rows now live in the cases; keep no second copy
     db.session.flush()
     return ids
+
+
+def describe_blank_rows(result, shown=20):
+    """'3 baris kosong dilewati: baris 7, 12, 40' — blank rows are skipped, never silently."""
+    spans = [str(first) if first == last else f"{first}–{last}" for first, last in result.blank_rows]
+    listed = ", ".join(spans[:shown]) + (", …" if len(spans) > shown else "")
+    return _l("%(n)d baris kosong dilewati: baris %(rows)s", n=result.blank_row_count, rows=listed)
+
+
+def find_batch(batch_id):
+    """An import batch by id, for naming it above the cases it brought (its file name and
+    date are no personal data); None when there is none."""
+    return db.session.get(ImportBatch, batch_id) if batch_id else None
+
+
+def of_batch(query, batch_id):
+    """`query` (a select of cases) narrowed to the cases one import brought."""
+    return query.where(Case.import_batch_id == batch_id)
 
 
 def discard_import(batch):

@@ -194,31 +194,54 @@ class CategoryMatcher:
     """Finds a lookup code from a code or label, case- and accent-insensitively.
 
     Each entry answers to its code, its label, the label without a bracketed part, the bracketed
-    part itself and each part of a label split at '/'. A key that two entries share is dropped
-    rather than guessed.
+    part itself and each part of a label split at '/'. A label that starts with a qualifier such
+    as "Mantan" (former) qualifies each of its parts: "Mantan suami/istri/pacar" answers to
+    "mantan istri" and "mantan pacar", never to "istri" or "pacar", which are "Suami/istri" and
+    "Pacar/teman". A key that two entries still share is never guessed: `match` finds nothing
+    and `candidates` names the entries it could mean, so the import reports it as ambiguous.
     """
 
     NOISE = ("kekerasan", "faktor", "dampak", "layanan", "hubungan")
+    QUALIFIERS = ("mantan",)
 
     def __init__(self, lookups):
         keys = {}
         for lookup in lookups:
             for key in self._keys(lookup):
-                keys.setdefault(key, set()).add(lookup.code)
+                keys.setdefault(key, []).append(lookup)
         self.lookups = {x.code: x for x in lookups}
-        self.keys = {k: next(iter(v)) for k, v in keys.items() if len(v) == 1}
+        self.keys = {k: found[0].code for k, found in keys.items() if len(found) == 1}
+        self.ambiguous = {k: [x.code for x in sorted(found, key=lambda x: (x.position, x.code))]
+                          for k, found in keys.items() if len(found) > 1}
 
-    @staticmethod
-    def _keys(lookup):
+    @classmethod
+    def _keys(cls, lookup):
         label = lookup.label
         found = {fold(lookup.code), fold(lookup.code.replace("_", " ")), fold(label)}
         bare = re.sub(r"\([^)]*\)", " ", label)
         found.add(fold(bare))
         found.update(fold(inner) for inner in re.findall(r"\(([^)]*)\)", label))
-        for part in re.split(r"[/]", bare):
-            if len(fold(part)) >= 3:
-                found.add(fold(part))
+        parts = [fold(part) for part in re.split(r"[/]", bare)]
+        qualifier = parts[0].split()[0] if len(parts) > 1 and parts[0] else None
+        for position, part in enumerate(parts):
+            if qualifier in cls.QUALIFIERS and position and part.split()[:1] != [qualifier]:
+                part = f"{qualifier} {part}"
+            if len(part) >= 3:
+                found.add(part)
         return {k for k in found if k}
+
+    def _words(self, text):
+        key = fold(text)
+        words = [w for w in key.split() if w not in self.NOISE]
+        return key, " ".join(words)
+
+    def candidates(self, text):
+        """The codes of every entry `text` could mean when it names more than one (in list
+        order); [] when it names one or none."""
+        key, bare = self._words(text)
+        if key in self.keys:
+            return []
+        return self.ambiguous.get(key) or ([] if bare in self.keys else self.ambiguous.get(bare, []))
 
     def match(self, text):
         """The code for `text`, or None."""

@@ -67,10 +67,18 @@ UNSUPPORTED = _l("Jenis berkas tidak didukung. Unggah CSV atau XLSX.")
 @dataclass
 class Table:
     """The non-blank rows of a file as (spreadsheet row number, cells), in order. `more_rows`:
-    reading stopped because the file holds more than MAX_ROWS rows of data."""
+    reading stopped because the file holds more than MAX_ROWS rows of data. `blank_rows`: the
+    blank rows skipped, as [first, last] ranges of row numbers (a sheet may skip a million)."""
 
     rows: list = field(default_factory=list)
     more_rows: bool = False
+    blank_rows: list = field(default_factory=list)
+
+    def skip_blank(self, number):
+        if self.blank_rows and self.blank_rows[-1][1] == number - 1:
+            self.blank_rows[-1][1] = number
+        else:
+            self.blank_rows.append([number, number])
 
 
 def check_size(size):
@@ -108,6 +116,7 @@ class _Rows:
                 raise DomainError(_l("Baris %(row)d berisi lebih dari %(n)d kolom. Simpan hanya kolom data "
                                      "kasus lalu coba lagi.", row=number, n=MAX_COLUMNS), field="file")
         if not any(cell_text(c) for c in cells):
+            self.table.skip_blank(number)
             return True
         self.table.rows.append((number, cells))
         if number > HEADER_ROWS:
@@ -299,9 +308,11 @@ def _read_first_sheet(data):
             empty = None
             for number, cells in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True), start=1):
                 if cells is empty:  # openpyxl yields one shared tuple for every missing row
+                    rows.table.skip_blank(number)
                     continue
                 if not any(cells) and cells.count(None) == len(cells):
                     empty = cells
+                    rows.table.skip_blank(number)
                     continue
                 if not rows.add(number, cells):
                     break
