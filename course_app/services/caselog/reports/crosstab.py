@@ -4,14 +4,16 @@ point 4, DESIGN §7).
 What a cell counts: **cases**. A case counts once in every cell whose pair of values it has, so
 with a multi-valued dimension (cause, impact, type, relationship, service) or with a victim
 dimension and several victims, one case can sit in several cells of a row or column. Row and
-column totals are **distinct cases** with that value (not sums of the cells); the grand total is
-the number of cases in the range. Every case in the range is counted: a case without a value
-lands in the dimension's "not recorded" / "unknown" / "no service" row.
+column totals are the one-way reports' case counts: **distinct cases** with that value, not
+sums of the cells; the grand total is the number of cases in the range. A case without a
+cause or impact is in the "not recorded" row; relationship and service count the victims that
+have one (a case without any service is in no service column, but in the grand total).
 
 Victim dimensions (sex, age group, child/adult), relationship and service are joined through
 the same victim, so "sex × service" pairs each victim's sex with that victim's services.
 
-The date range applies to the report date, as in the one-way reports.
+The date range applies to the report date, as in the one-way reports. Publication mode goes
+no finer than kecamatan: kelurahan is not a dimension.
 """
 from dataclasses import dataclass, field
 
@@ -19,8 +21,16 @@ from sqlalchemy import and_, case, func, literal_column, select
 from sqlalchemy.orm import aliased
 
 from ....extensions import db
-from ....models.caselog import Case, CaseCategory, Kecamatan, ServiceEntry, Victim, VictimPerpetrator
-from ..reference import CHILD_AGE_LIMIT, SEX_LABELS, VICTIM_AGE_GROUPS, _
+from ....models.caselog import (
+    Case,
+    CaseCategory,
+    Kecamatan,
+    Lookup,
+    ServiceEntry,
+    Victim,
+    VictimPerpetrator,
+)
+from ..reference import CHILD_AGE_LIMIT, _
 from . import (
     CATEGORY_DIMENSIONS,
     DIMENSIONS,
@@ -30,19 +40,21 @@ from . import (
     _in_range,
     _lookup_labels,
     _month_expr,
-    _tune,
+    raw_rows,
     small_cell,
+    totals,
 )
 from .publication import publish_table
 
 #: Dimensions read per victim (joined through one victim row when both axes are of this kind).
-PERSON_LEVEL = {"victim_sex", "age_group", "child_adult", "relationship", "service"}
-NO_SERVICE = ("tanpa_layanan", _("Belum ada layanan"))
+VICTIM_DIMENSIONS = {"victim_sex", "age_group", "child_adult"}
+LOOKUP_DIMENSIONS = {"cause", "impact", "type", "place", "relationship", "service"}
 OUTSIDE_KEY = -1
 COUNTING = _("Setiap sel menghitung kasus. Satu kasus dihitung sekali di setiap sel yang pasangan "
              "nilainya ia miliki, jadi dengan dimensi bernilai ganda (penyebab, dampak, jenis, "
              "hubungan, layanan) atau beberapa korban, satu kasus dapat muncul di beberapa sel. "
-             "Total baris dan kolom adalah jumlah kasus yang berbeda, bukan jumlah sel.")
+             "Total baris dan kolom adalah jumlah kasus yang berbeda dengan nilai itu (seperti "
+             "laporan satu dimensi), bukan jumlah sel.")
 
 
 class InvalidDimension(ValueError):
@@ -78,20 +90,32 @@ def check_dimensions(dimension, by):
         raise InvalidDimension(_("Pilih dua dimensi yang berbeda untuk tabulasi silang."), {})
 
 
+def _kind_ids(dimension):
+    return list(db.session.scalars(select(Lookup.id).where(Lookup.kind == CATEGORY_DIMENSIONS[dimension])))
+
+
 def _axes(dimensions):
-    """FROM cases, the joins each dimension needs (outer: every case counts), and one key
-    expression per dimension. Reuses the one-way reports' columns and expressions."""
+    """FROM cases, the joins each dimension needs, and one key expression per dimension —
+    the one-way reports' columns and expressions. Cause and impact are outer joins (a case
+    without one is "not recorded"); the other joins are inner, as the one-way reports count."""
     query = select().select_from(Case)
-    victim = None
-    if any(d in PERSON_LEVEL for d in dimensions):
+    # "+ 0": SQLite may not look cases up by id, so it reads the cases in range from one of
+    # their covering indexes and probes every other table by case id through its own index —
+    # instead of scanning another table and fetching wide case and victim rows one by one.
+    case_id = Case.id + 0
+    victim = person = None
+    if any(d in VICTIM_DIMENSIONS for d in dimensions):
         victim = aliased(Victim)
-        query = query.outerjoin(victim, victim.case_id == Case.id)
+        query = query.join(victim, victim.case_id == case_id)
     keys = []
     for dimension in dimensions:
         if dimension in CATEGORY_DIMENSIONS:
             category = aliased(CaseCategory)
-            query = query.outerjoin(category, and_(category.case_id == Case.id,
-                                                   category.kind == CATEGORY_DIMENSIONS[dimension]))
+            # The lookup ids tell the kind; "+ 0" keeps SQLite on the primary-key index
+            # (case_id, lookup_id) as a covering index instead of one probe per id.
+            condition = and_(category.case_id == case_id, (category.lookup_id + 0).in_(_kind_ids(dimension)))
+            outer = dimension in ("cause", "impact")
+            query = query.join(category, condition, isouter=outer)
             key = category.lookup_id
         elif dimension == "place":
             key = Case.place_id
@@ -108,88 +132,65 @@ def _axes(dimensions):
             age = victim.age_at_incident
             key = case((age < CHILD_AGE_LIMIT, literal_column("'anak'")),
                        (age >= CHILD_AGE_LIMIT, literal_column("'dewasa'")))
-        elif dimension == "relationship":
-            pair = aliased(VictimPerpetrator)
-            query = query.outerjoin(pair, pair.victim_id == victim.id)
-            key = pair.relationship_id
-        elif dimension == "service":
-            entry = aliased(ServiceEntry)
-            query = query.outerjoin(entry, entry.victim_id == victim.id)
-            key = entry.service_id
+        elif dimension in ("relationship", "service"):
+            # Through the same victim when the other axis is about victims (or is the other of
+            # these two); otherwise straight from the case.
+            model, column = ((VictimPerpetrator, "relationship_id") if dimension == "relationship"
+                             else (ServiceEntry, "service_id"))
+            row = aliased(model)
+            through = victim.id if victim is not None else (person.victim_id if person is not None else None)
+            query = query.join(row, row.victim_id == through if through is not None else row.case_id == case_id)
+            person, key = row, getattr(row, column)
         else:
             raise KeyError(dimension)
         keys.append(key)
-    return query, keys, victim is not None
+    return query, keys, victim is not None or person is not None
 
 
-def _grouped(dimensions, date_from, date_to):
-    """{keys: cases} for one or two dimensions, in one GROUP BY."""
-    query, keys, per_victim = _axes(dimensions)
+def _cells(dimension, by, date_from, date_to):
+    """{(row key, column key): cases} in one GROUP BY."""
+    query, keys, per_victim = _axes([dimension, by])
     # Without a victim join each (case, value, value) row is unique (categories' primary key),
     # so count(*) counts cases; through victims a case repeats and is counted once (DISTINCT).
     counted = func.count(func.distinct(Case.id)) if per_victim else func.count()
-    labelled = [k.label(f"k{i}") for i, k in enumerate(keys)]
-    query = _in_range(query.add_columns(*labelled, counted)
-                      .group_by(*(literal_column(f"k{i}") for i in range(len(keys)))),
-                      date_from, date_to)
-    return {tuple(row[:-1]): int(row[-1]) for row in db.session.execute(query)}
+    query = _in_range(query.add_columns(keys[0].label("k0"), keys[1].label("k1"), counted)
+                      .group_by(literal_column("k0"), literal_column("k1")), date_from, date_to)
+    return {(r, c): int(n) for r, c, n in db.session.execute(query)}
 
 
-def _victim_labels(dimension):
-    if dimension == "victim_sex":
-        return {"P": SEX_LABELS["P"], "L": SEX_LABELS["L"]}
-    if dimension == "age_group":
-        return {code: label for code, label, *_r in VICTIM_AGE_GROUPS}
-    return {"anak": _("Anak (di bawah 18 tahun)"), "dewasa": _("Dewasa (18 tahun ke atas)")}
-
-
-def _missing(dimension):
-    if dimension in ("cause", "impact"):
-        return NOT_RECORDED
-    return NO_SERVICE if dimension == "service" else UNKNOWN
-
-
-def axis_values(dimension, keys):
-    """[(key, code, label)] for the keys found, in the order of the one-way report; the
-    missing-value row last."""
+def _codes(dimension, keys):
+    """{key: code} for the keys a cell query found (lookup and kecamatan ids → their codes)."""
     found = [k for k in keys if k is not None]
-    if dimension == "month":
-        values = [(k, k, k) for k in sorted(found)]
-    elif dimension == "kecamatan":
-        kecamatan = {k.id: k for k in db.session.scalars(select(Kecamatan))}
-        values = sorted(((k, kecamatan[k].code, kecamatan[k].name) for k in found if k != OUTSIDE_KEY),
-                        key=lambda v: v[2])
-        if OUTSIDE_KEY in found:
-            values.append((OUTSIDE_KEY, *OUTSIDE))
-    elif dimension in ("victim_sex", "age_group", "child_adult"):
-        labels = _victim_labels(dimension)
-        values = [(code, code, label) for code, label in labels.items() if code in found]
+    if dimension == "kecamatan":
+        codes = {k.id: k.code for k in db.session.scalars(select(Kecamatan))} | {OUTSIDE_KEY: OUTSIDE[0]}
+    elif dimension in LOOKUP_DIMENSIONS:
+        codes = {k: lookup.code for k, lookup in _lookup_labels(found).items()}
     else:
-        lookups = _lookup_labels(found)
-        values = [(k, lookups[k].code, lookups[k].label)
-                  for k in sorted(found, key=lambda i: lookups[i].position)]
-    if None in keys:
-        values.append((None, *_missing(dimension)))
-    return values
+        codes = {k: k for k in found}
+    return codes | {None: NOT_RECORDED[0] if dimension in ("cause", "impact") else UNKNOWN[0]}
 
 
 def build_crosstab(dimension, by, date_from=None, date_to=None, publication=False):
-    """Cases per pair of values of two dimensions, with distinct-case totals; in publication
-    mode with primary and complementary suppression (`publication.publish_table`)."""
+    """Cases per pair of values of two dimensions; the margins are the one-way reports' case
+    counts (distinct cases with that value). In publication mode with primary and
+    complementary suppression (`publication.publish_table`)."""
     check_dimensions(dimension, by)
-    _tune()
-    cells = _grouped([dimension, by], date_from, date_to)
-    row_totals = {k[0]: n for k, n in _grouped([dimension], date_from, date_to).items()}
-    column_totals = {k[0]: n for k, n in _grouped([by], date_from, date_to).items()}
-    total = db.session.scalar(_in_range(select(func.count()).select_from(Case), date_from, date_to))
-    rows = axis_values(dimension, list(row_totals))
-    columns = axis_values(by, list(column_totals))
-    table = [[cells.get((r[0], c[0]), 0) for c in columns] for r in rows]
-    row_values = [row_totals[r[0]] for r in rows]
-    column_values = [column_totals[c[0]] for c in columns]
+    rows, columns = raw_rows(dimension, date_from, date_to), raw_rows(by, date_from, date_to)
+    found = _cells(dimension, by, date_from, date_to)
+    row_codes = _codes(dimension, {r for r, _c in found})
+    column_codes = _codes(by, {c for _r, c in found})
+    cells = {(row_codes[r], column_codes[c]): n for (r, c), n in found.items()}
+    row_index = {row.code: i for i, row in enumerate(rows)}
+    column_index = {column.code: j for j, column in enumerate(columns)}
+    table = [[0] * len(columns) for _ in rows]
+    for (r, c), n in cells.items():
+        table[row_index[r]][column_index[c]] = n
+    row_values = [row.cases for row in rows]
+    column_values = [column.cases for column in columns]
+    total = totals(date_from, date_to)[0]
     if publication:
         table, row_values, column_values, total = publish_table(
             table, row_values, column_values, total, small_cell())
     return CrossTab(dimension, by, DIMENSIONS[dimension], DIMENSIONS[by], date_from, date_to,
-                    publication, [r[1:] for r in rows], [c[1:] for c in columns], table,
-                    row_values, column_values, total)
+                    publication, [(r.code, r.label) for r in rows], [(c.code, c.label) for c in columns],
+                    table, row_values, column_values, total)
