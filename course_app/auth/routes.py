@@ -30,6 +30,8 @@ def _home_for(user):
         return url_for("verify.scan")
     if user.has_role("admin"):
         return url_for("admin.users")
+    if user.has_role("police"):
+        return url_for("polres.submissions")
     return url_for("main.index")
 
 

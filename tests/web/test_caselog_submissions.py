@@ -168,3 +168,13 @@ def test_the_liaisons_pages_are_never_cached(app, people):
     client = logged_in(app, people["liaison"])
     for url in ("/polres/", "/polres/kirim", "/polres/formulir", f"/polres/{item.id}"):
         assert client.get(url).headers["Cache-Control"] == "private, no-store", url
+
+
+def test_a_liaison_lands_on_their_submissions_and_finds_them_in_the_menu(app):
+    liaison = factories.make_user(roles=("police",))
+    db.session.commit()
+    client = app.test_client()
+    response = client.post("/masuk", data={"email": liaison.email, "password": factories.PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/polres/")
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/polres/"' in html[html.index("<nav"):html.index("</nav>")]
