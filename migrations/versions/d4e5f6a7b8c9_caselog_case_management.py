@@ -4,8 +4,8 @@ Cases get an owner and a supervisor (NULL: unassigned — cases recorded before 
 so until a supervisor assigns them); users get the supervisor flag; referrals with their status
 history, follow-up tasks, the digest's once-a-day record, closure requests and encrypted
 attachments get their tables. A database whose lists are already seeded gets the two new lists
-(`referral_service`, `closure_reason`); a fresh one is seeded whole on first use.
-(Merging cases is not part of this revision.)
+(`referral_service`, `closure_reason`); a fresh one is seeded whole on first use. A duplicate
+case merged into another keeps its rows and points to it (merged_into_id, merged_at, merged_by_id).
 
 Revision ID: d4e5f6a7b8c9
 Revises: c3d4e5f6a7b8
@@ -68,6 +68,14 @@ def upgrade():
         batch_op.create_foreign_key(batch_op.f('fk_caselog_cases_owner_id_users'), 'users', ['owner_id'], ['id'])
         batch_op.create_foreign_key(batch_op.f('fk_caselog_cases_supervisor_id_users'), 'users',
                                     ['supervisor_id'], ['id'])
+        batch_op.add_column(sa.Column('merged_into_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('merged_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('merged_by_id', sa.Integer(), nullable=True))
+        batch_op.create_index(batch_op.f('ix_caselog_cases_merged_into_id'), ['merged_into_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_caselog_cases_merged_into_id_caselog_cases'), 'caselog_cases',
+                                    ['merged_into_id'], ['id'])
+        batch_op.create_foreign_key(batch_op.f('fk_caselog_cases_merged_by_id_users'), 'users',
+                                    ['merged_by_id'], ['id'])
 
     op.create_table('caselog_referrals',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -194,6 +202,12 @@ def downgrade():
     bind.execute(lookups.delete().where(lookups.c.kind.in_(tuple(NEW_LISTS))))
 
     with op.batch_alter_table('caselog_cases', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_caselog_cases_merged_by_id_users'), type_='foreignkey')
+        batch_op.drop_constraint(batch_op.f('fk_caselog_cases_merged_into_id_caselog_cases'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_caselog_cases_merged_into_id'))
+        batch_op.drop_column('merged_by_id')
+        batch_op.drop_column('merged_at')
+        batch_op.drop_column('merged_into_id')
         batch_op.drop_constraint(batch_op.f('fk_caselog_cases_supervisor_id_users'), type_='foreignkey')
         batch_op.drop_constraint(batch_op.f('fk_caselog_cases_owner_id_users'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_caselog_cases_owner_id'))

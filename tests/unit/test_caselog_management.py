@@ -309,3 +309,44 @@ def test_an_attachment_of_another_case_is_not_found(worker):
     with pytest.raises(NotFound):
         tasks.get_task(b, task.id)
     assert db.session.get(CaseTask, task.id) is not None
+
+
+# --- merge ------------------------------------------------------------------------------------
+
+def test_merging_a_duplicate_keeps_both_histories_and_points_to_the_case_that_carries_on(worker, supervisor):
+    from course_app.services.caselog.management import merge
+
+    a, b = factories.make_case(user=worker), factories.make_case(user=worker)
+    referral = referrals.add_referral(b, service="uptd_ppa", sent_on=date(2026, 3, 5), user=worker, today=TODAY)
+    b_victims = [v.id for v in b.victims]
+    with pytest.raises(NotFound):
+        merge.merge_case(b, a, worker)  # supervisors only
+    merge.merge_case(b, a, supervisor)
+    assert b.merged_into_id == a.id and b.merged_by_id == supervisor.id and b.status == "closed"
+    assert [v.id for v in b.victims] == b_victims and referral.case_id == b.id  # nothing moved
+    history = db.session.scalars(select(StatusChange).where(StatusChange.case_id == b.id)
+                                 .order_by(StatusChange.id)).all()
+    assert [(h.from_status, h.to_status) for h in history] == [(None, "open"), ("open", "closed")]
+    assert merge.merged_cases(a) == [b]
+    assert a.status == "open" and len(a.status_changes) == 1
+
+
+def test_a_merged_case_takes_no_new_work_and_merges_do_not_chain(worker, supervisor):
+    from course_app.services.caselog.management import merge
+
+    a, b, c = factories.make_case(user=worker), factories.make_case(user=worker), factories.make_case(user=worker)
+    merge.merge_case(b, a, supervisor)
+    with pytest.raises(DomainError):
+        tasks.add_task(b, title="T", due_date=date(2026, 12, 1), user=worker)
+    with pytest.raises(DomainError):
+        referrals.add_referral(b, service="polres", sent_on=date(2026, 3, 5), user=worker, today=TODAY)
+    with pytest.raises(DomainError):
+        cases.change_status(b, "in_handling", worker)
+    with pytest.raises(DomainError):
+        merge.merge_case(c, b, supervisor)  # into a merged case
+    with pytest.raises(DomainError):
+        merge.merge_case(b, c, supervisor)  # already merged
+    with pytest.raises(DomainError):
+        merge.merge_case(a, a, supervisor)
+    with pytest.raises(DomainError):
+        merge.merge_case(c, merge.find_target("P3A-1999-99999"), supervisor)

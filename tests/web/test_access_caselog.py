@@ -74,6 +74,8 @@ MATRIX = [
     ("GET", "/kasus/{case}/lampiran", STAFF),
     ("POST", "/kasus/{case}/lampiran", STAFF),
     ("GET", "/kasus/{case}/lampiran/{attachment}", STAFF),
+    ("GET", "/kasus/{case}/gabung", NOBODY),
+    ("POST", "/kasus/{case}/gabung", NOBODY),
     ("POST", "/kasus/pengguna/{user}/supervisor", ADMIN),
 ]
 

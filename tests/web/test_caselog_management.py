@@ -222,3 +222,20 @@ def test_an_admin_sets_the_supervisor_flag_from_the_user_page(app, worker):
     assert db.session.get(type(worker), worker.id).case_supervisor
     page = text(client.get(f"/admin/pengguna/{worker.id}"))
     assert "Cabut status supervisor" in page and "Dijadikan supervisor kasus" in page
+
+
+def test_a_supervisor_merges_a_duplicate_and_its_page_says_merged_into(app, worker, supervisor):
+    a, b = factories.make_case(user=worker), factories.make_case(user=worker)
+    db.session.commit()
+    assert logged_in(app, worker).get(f"/kasus/{b.id}/gabung").status_code == 404
+    client = logged_in(app, supervisor)
+    refused = client.post(f"/kasus/{b.id}/gabung", data={"target": b.number})
+    assert "dirinya sendiri" in error_beside(refused, "target")
+    response = client.post(f"/kasus/{b.id}/gabung", data={"target": a.number.lower()})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/kasus/{a.id}")
+    page = text(client.get(f"/kasus/{b.id}"))
+    assert f"Kasus ini digabung ke {a.number}" in page and "Korban Contoh" in page
+    assert b.number in text(client.get(f"/kasus/{a.id}"))
+    entries = db.session.execute(select(AuditEntry.object_id, AuditEntry.detail)
+                                 .where(AuditEntry.action == "case_merge")).all()
+    assert set(entries) == {(str(b.id), f"into={a.id}"), (str(a.id), f"from={b.id}")}

@@ -19,7 +19,7 @@ from ...services import DomainError, clock
 from ...services.accounts import find_user
 from ...services.caselog import audit, cases
 from ...services.caselog import management as people
-from ...services.caselog.management import attachments, closure, referrals, tasks
+from ...services.caselog.management import attachments, closure, merge, referrals, tasks
 from ...services.uploads import max_upload_mb
 from ..access import case_admin_required
 from ..forms import BLANK, DATE_MESSAGE, lookup_choices
@@ -74,6 +74,11 @@ class ClosureForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     note = StringField(_l("Catatan keputusan"), filters=[strip], validators=[Length(max=1000)])
+
+
+class MergeForm(FlaskForm):
+    target = StringField(_l("Nomor kasus tujuan (yang berlanjut)"), filters=[strip],
+                         validators=[InputRequired(_l("Tulis nomor kasus tujuan.")), Length(max=20)])
 
 
 class AttachmentForm(FlaskForm):
@@ -312,6 +317,32 @@ def attachment(case_id, attachment_id):
     if request.args.get("lihat") == "1":
         response.headers.set("Content-Disposition", "inline", filename=entry.filename)
     return response
+
+
+@bp.route("/<int:case_id>/gabung", methods=["GET", "POST"])
+def merge_case(case_id):
+    record = cases.get_case(case_id)
+    if not people.is_supervisor(current_user):
+        abort(404)
+    form = MergeForm()
+    if form.validate_on_submit():
+        target = merge.find_target(form.target.data)
+        try:
+            merge.merge_case(record, target, current_user)
+            audit.record(current_user, "case_merge", "case", record.id, f"into={target.id}")
+            audit.record(current_user, "case_merge", "case", target.id, f"from={record.id}")
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            _field_error(form, error)
+        else:
+            flash(_("Kasus %(b)s digabung ke %(a)s.", b=record.number, a=target.number), "success")
+            return _to_case(target)
+    return render_template("caselog/management/form.html", case=record, form=form,
+                           title=_("Gabungkan kasus %(number)s ke kasus lain", number=record.number),
+                           submit=_("Gabungkan"), action=url_for("caselog.merge_case", case_id=record.id),
+                           hint=_("Untuk dua catatan dari kejadian yang sama. Kasus ini ditutup dan menunjuk "
+                                  "ke kasus tujuan; data dan riwayat keduanya tetap utuh."))
 
 
 @bp.post("/pengguna/<int:user_id>/supervisor")

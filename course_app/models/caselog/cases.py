@@ -73,9 +73,17 @@ class Case(db.Model):
     #: optional supervisor; a supervisor reassigns both.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: A duplicate merged into another case (same incident): it keeps its own people, services
+    #: and history, is closed, and points to the case that carries on (management/merge.py).
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("caselog_cases.id"), index=True)
+    merged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    merged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     owner = relationship("User", foreign_keys=[owner_id])
     supervisor = relationship("User", foreign_keys=[supervisor_id])
+    merged_into = relationship("Case", foreign_keys=[merged_into_id], remote_side=[id])
+    merged_from = relationship("Case", foreign_keys=[merged_into_id], remote_side=[merged_into_id],
+                               primaryjoin="Case.merged_into_id == Case.id", viewonly=True)
     referrals = relationship("Referral", order_by="Referral.id", cascade="all, delete-orphan")
     tasks = relationship("CaseTask", back_populates="case", order_by="CaseTask.due_date",
                          cascade="all, delete-orphan")

@@ -32,7 +32,7 @@ ACTIONS = ("case_list", "case_view", "case_create", "case_update", "case_status"
            # Case management (issue 13 point 2, services/caselog/management/).
            "case_assign", "referral_add", "referral_status", "task_add", "task_done", "task_list",
            "task_digest", "closure_request", "closure_decide", "attachment_add", "attachment_view",
-           "supervisor_grant", "supervisor_revoke")
+           "supervisor_grant", "supervisor_revoke", "case_merge")
 
 #: Object types, for the audit page's filter.
 OBJECT_TYPES = ("case", "import", "report", "lookup", "audit", "user", "staff_import", "submission")

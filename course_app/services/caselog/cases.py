@@ -141,6 +141,9 @@ def change_status(case, to_status, user, note=None):
     """Move a case along its workflow; every change is kept in its history."""
     if to_status not in CASE_STATUSES:
         raise DomainError(_l("Status tidak dikenal."), field="status")
+    if case.merged_into_id is not None:
+        raise DomainError(_l("Kasus ini sudah digabung ke kasus lain; catat di kasus tujuan."),
+                          field="status")
     if to_status == "closed" and case.status != "closed":
         raise DomainError(_l("Kasus ditutup lewat pengajuan penutupan dengan alasan, yang "
                              "disetujui supervisor."), field="status")

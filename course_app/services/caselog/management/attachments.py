@@ -8,6 +8,7 @@ from ....extensions import db
 from ....models.caselog import CaseAttachment
 from ... import DomainError, NotFound
 from ...uploads import check_upload
+from .merge import refuse_if_merged
 
 KINDS = {"visum": _l("Visum et repertum"), "foto": _l("Foto"), "surat": _l("Surat"),
          "lainnya": _l("Lainnya")}
@@ -27,6 +28,7 @@ def _base_name(filename):
 
 def add_attachment(case, *, kind, filename, data, user, max_bytes=None):
     """Check the file and store it encrypted; UploadRefused (a DomainError) says what to do."""
+    refuse_if_merged(case)
     if kind not in KINDS:
         raise DomainError(_l("Pilih jenis lampiran."), field="kind")
     checked = check_upload(data, max_bytes=max_bytes)

@@ -10,6 +10,7 @@ from ....models.caselog import ClosureRequest, Lookup, StatusChange
 from ... import DomainError, NotFound
 from ...clock import utcnow
 from . import require_supervisor
+from .merge import refuse_if_merged
 
 
 def reasons():
@@ -31,6 +32,7 @@ def get_request(case, request_id):
 
 def request_closure(case, *, reason, user, note=None):
     """Ask to close a case. One request waits at a time; "lainnya" needs a note."""
+    refuse_if_merged(case)
     if case.status == "closed":
         raise DomainError(_l("Kasus ini sudah ditutup."))
     if pending_request(case) is not None:

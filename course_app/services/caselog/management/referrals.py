@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ....extensions import db
 from ....models.caselog import Lookup, Referral, ReferralStatusChange
 from ... import DomainError, NotFound, clock
+from .merge import refuse_if_merged
 
 STATUS_LABELS = {"sent": _l("Dikirim"), "accepted": _l("Diterima"), "completed": _l("Selesai"),
                  "refused": _l("Ditolak")}
@@ -42,6 +43,7 @@ def _check_day(day, case, field, today, not_before=None):
 def add_referral(case, *, service, sent_on, user, institution=None, victim_id=None, notes=None,
                  today=None):
     """Refer a case (or one of its victims) to a service; status `sent` on `sent_on`."""
+    refuse_if_merged(case)
     today = today or clock.today()
     lookup = db.session.scalar(select(Lookup).where(Lookup.kind == "referral_service",
                                                     Lookup.code == service))

@@ -16,6 +16,7 @@ from ...clock import utcnow
 from ...dates import long_date
 from ...mail import send_mail
 from . import _caseworker
+from .merge import refuse_if_merged
 
 #: Tasks due within this many days show as "due soon".
 DUE_SOON_DAYS = 7
@@ -30,6 +31,7 @@ def get_task(case, task_id):
 
 def add_task(case, *, title, due_date, user, assignee_id=None, today=None):
     """A task for the case; the assignee defaults to the case's owner, else its recorder."""
+    refuse_if_merged(case)
     today = today or clock.today()
     title = " ".join((title or "").split())
     if not title:
