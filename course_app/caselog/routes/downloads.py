@@ -42,4 +42,5 @@ def written_file(write, content_type, filename):
 
     response = attachment(pieces(), content_type, filename)
     response.content_length = size
+    response.call_on_close(file.close)  # also when the client goes before the first piece
     return response
