@@ -239,3 +239,12 @@ def test_a_supervisor_merges_a_duplicate_and_its_page_says_merged_into(app, work
     entries = db.session.execute(select(AuditEntry.object_id, AuditEntry.detail)
                                  .where(AuditEntry.action == "case_merge")).all()
     assert set(entries) == {(str(b.id), f"into={a.id}"), (str(a.id), f"from={b.id}")}
+
+
+def test_a_supervisors_tasks_page_lists_closures_waiting_for_approval(app, worker, supervisor):
+    case = factories.make_case(user=worker)
+    db.session.commit()
+    logged_in(app, worker).post(f"/kasus/{case.id}/penutupan", data={"reason": "selesai_ditangani"})
+    page = text(logged_in(app, supervisor).get("/kasus/tugas"))
+    assert "menunggu persetujuan Anda" in page and case.number in page and "Selesai ditangani" in page
+    assert "menunggu persetujuan Anda" not in text(logged_in(app, worker).get("/kasus/tugas"))

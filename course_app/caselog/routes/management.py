@@ -227,9 +227,11 @@ def complete_task(case_id, task_id):
 @bp.get("/tugas")
 def my_tasks():
     groups = tasks.my_tasks(current_user)
+    waiting = closure.waiting_requests() if people.is_supervisor(current_user) else []
     audit.record(current_user, "task_list", "case", None)
     db.session.commit()
-    return render_template("caselog/management/my_tasks.html", groups=groups, today=clock.today())
+    return render_template("caselog/management/my_tasks.html", groups=groups, waiting=waiting,
+                           today=clock.today())
 
 
 @bp.route("/<int:case_id>/penutupan", methods=["GET", "POST"])

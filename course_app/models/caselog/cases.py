@@ -87,7 +87,7 @@ class Case(db.Model):
     referrals = relationship("Referral", order_by="Referral.id", cascade="all, delete-orphan")
     tasks = relationship("CaseTask", back_populates="case", order_by="CaseTask.due_date",
                          cascade="all, delete-orphan")
-    closure_requests = relationship("ClosureRequest", order_by="ClosureRequest.id",
+    closure_requests = relationship("ClosureRequest", back_populates="case", order_by="ClosureRequest.id",
                                     cascade="all, delete-orphan")
     attachments = relationship("CaseAttachment", order_by="CaseAttachment.id",
                                cascade="all, delete-orphan")

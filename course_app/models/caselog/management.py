@@ -142,6 +142,7 @@ class ClosureRequest(db.Model):
     decision_note: Mapped[str | None] = mapped_column(EncryptedText())
 
     reason: Mapped[Lookup] = relationship(lazy="joined")
+    case = relationship("Case", back_populates="closure_requests")
     requested_by = relationship("User", foreign_keys=[requested_by_id], lazy="joined")
     decided_by = relationship("User", foreign_keys=[decided_by_id], lazy="joined")
 

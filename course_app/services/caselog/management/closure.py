@@ -23,6 +23,12 @@ def pending_request(case):
     return next((r for r in case.closure_requests if r.state == "pending"), None)
 
 
+def waiting_requests():
+    """Closure requests waiting for a supervisor, oldest first (a supervisor's "Tugas saya")."""
+    return list(db.session.scalars(select(ClosureRequest).where(ClosureRequest.state == "pending")
+                                   .order_by(ClosureRequest.requested_at, ClosureRequest.id)))
+
+
 def get_request(case, request_id):
     found = db.session.get(ClosureRequest, request_id)
     if found is None or found.case_id != case.id:
