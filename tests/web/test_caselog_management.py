@@ -61,6 +61,7 @@ def test_the_case_list_shows_a_caseworkers_own_cases_by_default_with_a_filter_fo
     assert mine.number in page and other.number not in page and "Semua kasus" in page
     page = text(client.get("/kasus/?pemilik=semua"))
     assert mine.number in page and other.number in page
+    assert "Petugas Satu" in page and "Supervisor Dua" in page  # each case's owner
     # A search for a number finds the case whoever owns it.
     assert other.number in text(client.get(f"/kasus/?q={other.number}"))
     # A supervisor sees every case by default.
