@@ -201,3 +201,79 @@ def test_no_report_goes_below_kecamatan():
 def test_named_periods(period, expected):
     assert reports.period_range(period, date(2026, 11, 27)) == expected
     assert reports.period_range("last_quarter", date(2026, 2, 3)) == (date(2025, 10, 1), date(2025, 12, 31))
+
+
+# --- the annual summary (issue 13 point 4) -----------------------------------------------------
+
+def test_annual_summary_prints_publication_figures_only(fourteen_cases):
+    from course_app.services.caselog import annual_summary
+
+    figures = annual_summary.summary_figures(2026)
+    assert (figures["cases"], figures["victims"]) == (14, 14)
+    sections = {heading: rows for heading, _note, rows in figures["sections"]}
+    # Oebobo 7, Maulafa 5, Alak 2: Alak is "<5" and Maulafa hidden with it ("*").
+    assert sections["Kecamatan tempat kejadian"] == [("Alak", "<5", "<5"), ("Maulafa", "*", "*"),
+                                                     ("Oebobo", 7, 7)]
+    assert figures["months"][2] == ("Maret", 14) and len(figures["months"]) == 12
+    assert all(label != "Kelurahan" for label in sections)
+
+
+def test_annual_summary_is_an_a4_pdf_with_the_same_bytes_each_time(fourteen_cases):
+    import io
+
+    from pypdf import PdfReader
+
+    from course_app.services.caselog import annual_summary
+
+    first, second = annual_summary.render(2026), annual_summary.render(2026)
+    assert first == second and first.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(first))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert "Ringkasan tahunan kasus kekerasan terhadap perempuan dan anak 2026" in text
+    assert "Alak <5 <5" in text and "bukan prevalensi" in text
+    assert "Korban Contoh" not in text  # no names
+
+
+# --- the SIMFONI export (issue 13 point 4) ------------------------------------------------------
+
+def test_simfoni_export_has_one_row_per_victim_in_simfoni_values(four_cases):
+    from course_app.services.caselog import simfoni
+
+    rows = list(simfoni.simfoni_rows(*YEAR_2026))
+    assert [(r["no_registrasi"], r["korban_ke"]) for r in rows] == [
+        (four_cases[0].number, 1), (four_cases[0].number, 2), (four_cases[1].number, 1),
+        (four_cases[2].number, 1)]
+    v1, v2, v3, v4 = rows
+    assert (v1["jenis_kekerasan"], v1["tempat_kejadian"], v1["hubungan_pelaku_korban"]) == (
+        "Fisik; Psikis", "Rumah Tangga", "Orang Tua")
+    # Konseling psikologis has no SIMFONI value: left out of the services cell.
+    assert v1["layanan_diterima"] == "Pengaduan" and v2["layanan_diterima"] == "Pengaduan"
+    assert (v1["kelompok_umur_korban"], v1["usia_korban"]) == ("13-17", 17)
+    assert v3["tempat_kejadian"] == "Lainnya"  # ranah daring → Lainnya
+    assert v4["hubungan_pelaku_korban"] == "Lainnya; NA"  # tidak dikenal → Lainnya; unknown → NA
+    assert (v4["kabupaten_kota"], v4["kecamatan"]) == ("Luar Kota Kupang", "")
+    assert v4["layanan_diterima"] == "Kesehatan"
+
+
+def test_simfoni_export_names_nobody_and_keeps_the_documented_column_order(four_cases):
+    from pathlib import Path
+
+    from course_app.services.caselog import simfoni
+
+    body = simfoni.simfoni_csv(*YEAR_2026).decode("utf-8-sig")
+    assert body.splitlines()[0] == ",".join(simfoni.SIMFONI_COLUMNS)
+    for secret in ("V1", "V2", "P1", "Kabupaten Kupang", "Kronologi", "Oebobo,Oebobo"):
+        assert secret not in body.replace("Luar Kota Kupang", "")
+    assert "kelurahan" not in body.splitlines()[0]
+    documented = Path(__file__).resolve().parents[2] / "docs" / "caselog-lists.md"
+    section = documented.read_text(encoding="utf-8").split("## SIMFONI export", 1)[1]
+    assert [c for c in simfoni.SIMFONI_COLUMNS if f"`{c}`" not in section] == []
+
+
+def test_a_relationship_the_code_alone_does_not_decide_is_left_for_a_person(app):
+    from course_app.services.caselog import simfoni
+
+    assert simfoni.simfoni_value("relationship", "mantan_pasangan") == "Suami/Istri atau Pacar/Teman"
+    assert simfoni.simfoni_value("education", "kode_baru_admin") == "NA"

@@ -40,6 +40,8 @@ MATRIX = [
     ("POST", "/kasus/impor/{batch}/batal", STAFF),
     ("GET", "/kasus/laporan", STAFF),
     ("GET", "/kasus/laporan/unduh", STAFF),
+    ("GET", "/kasus/laporan/tahunan", STAFF),
+    ("GET", "/kasus/laporan/simfoni", STAFF),
     ("GET", "/kasus/daftar-pilihan", ADMIN),
     ("POST", "/kasus/daftar-pilihan/{kind}/baru", ADMIN),
     ("GET", "/kasus/daftar-pilihan/{lookup}", ADMIN),

@@ -107,3 +107,25 @@ def test_month_trend_chart_shows_every_month_of_the_period_without_script(client
     assert ">03<" in chart and ">12<" in chart and ">2026<" in chart
     main = body.split("<main", 1)[1].split("</main>", 1)[0]
     assert "<script" not in main and "style=" not in main
+
+
+def test_annual_summary_pdf_for_a_chosen_year_is_audited(client, staff):
+    page = client.get(f"/kasus/laporan?{YEAR}").get_data(as_text=True)
+    assert 'name="tahun"' in page and 'action="/kasus/laporan/tahunan"' in page
+    response = client.get("/kasus/laporan/tahunan?tahun=2026")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert "ringkasan-tahunan-kasus-2026.pdf" in response.headers["Content-Disposition"]
+    assert response.get_data().startswith(b"%PDF")
+    assert audit_entries()[-1] == ("report_export", "annual_summary")
+    assert client.get("/kasus/laporan/tahunan?tahun=dua-ribu").status_code == 400
+    assert client.get("/kasus/laporan/tahunan?tahun=2999").status_code == 400
+
+
+def test_simfoni_export_is_a_csv_per_victim_and_audited(client, staff):
+    response = client.get(f"/kasus/laporan/simfoni?{YEAR}")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert "simfoni-2026-01-01-2026-12-31.csv" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    assert rows[0][0] == "no_registrasi" and len(rows) == 1 + 8  # 2 victims + 6 cases of one
+    assert "Korban Contoh" not in response.get_data(as_text=True)
+    assert audit_entries()[-1] == ("report_export", "simfoni")

@@ -14,7 +14,7 @@ from flask_login import current_user
 from ...extensions import db
 from ...forms import query_date
 from ...services import clock
-from ...services.caselog import audit, exports, reports
+from ...services.caselog import annual_summary, audit, exports, reports, simfoni
 from ...services.caselog.reports import crosstab, files, trend
 from .blueprint import bp
 from .downloads import CSV, XLSX, attachment
@@ -65,7 +65,27 @@ def reports_page():
                            by=by, table=table, months=months,
                            dimensions=reports.DIMENSIONS, date_from=date_from, date_to=date_to,
                            publication=publication, period=period, periods=reports.PERIODS,
-                           small_cell=reports.small_cell())
+                           small_cell=reports.small_cell(), years=_years())
+
+
+def _years():
+    """The years the annual summary offers: this one and the five before it."""
+    this_year = clock.today().year
+    return list(range(this_year, this_year - 6, -1))
+
+
+@bp.get("/laporan/tahunan", endpoint="annual_summary")
+def annual_summary_pdf():
+    """The annual summary for the city government: A4 PDF, publication-mode figures only."""
+    year = request.args.get("tahun", type=int)
+    if year is None or not 2000 <= year <= clock.today().year:
+        abort(400)
+    body = annual_summary.render(year)
+    audit.record(current_user, "report_export", "report", "annual_summary",
+                 audit.describe_filters(format="pdf", year=year, publication=1))
+    db.session.commit()
+    return send_file(BytesIO(body), mimetype="application/pdf", as_attachment=True,
+                     download_name=f"ringkasan-tahunan-kasus-{year}.pdf")
 
 
 def _file(body, kind, name):
@@ -97,3 +117,14 @@ def reports_export():
     if kind == "csv":
         return attachment(exports.reports_csv(built), CSV, f"{name}.csv")
     return attachment(exports.reports_xlsx(built), XLSX, f"{name}.xlsx")
+
+
+@bp.get("/laporan/simfoni", endpoint="simfoni_export")
+def simfoni_export():
+    """One row per victim in SIMFONI-PPA's columns and values, for the national register."""
+    _dimension, date_from, date_to, _publication, _period = _report_args()
+    body = simfoni.simfoni_csv(date_from, date_to)
+    audit.record(current_user, "report_export", "report", "simfoni", audit.describe_filters(
+        format="csv", date_from=date_from, date_to=date_to))
+    db.session.commit()
+    return _file(body, "csv", f"simfoni-{date_from or 'awal'}-{date_to or 'kini'}")
