@@ -1,9 +1,13 @@
-"""Case-log grouped reports over 200,000 generated cases (DESIGN §9: < 300 ms each).
+"""Case-log grouped reports over 200,000 generated cases (DESIGN §9: < 300 ms each), and
+cross-tabulations of two dimensions over the same cases (< 500 ms each, issue 13 point 5).
 
 Builds a throwaway database per engine — a temporary SQLite file, and a PostgreSQL database on
 127.0.0.1:5432 (user postgres) that is created and dropped here — fills it with
 `services.caselog.synthetic.generate`, then times every report dimension over the whole range
-and over the last quarter (median of 5 runs after a warm-up). When PostgreSQL cannot be
+and over the last quarter (median of 5 runs after a warm-up), and the cross-tabulations of
+`CROSSTABS` — case × case, case × victim, pair × case, victim × service, pair × service — in
+publication mode (suppression included) over both ranges. `CASELOG_BENCH_SQLITE=<path>` keeps
+the SQLite database at that path and reuses it on the next run (no second generation). When PostgreSQL cannot be
 reached its rows say so and fail.
 """
 import os
@@ -12,9 +16,13 @@ import tempfile
 import time
 import uuid
 from datetime import date
+from pathlib import Path
 
 CASES = int(os.environ.get("CASELOG_BENCH_CASES", 200_000))
 TARGET_MS = 300
+CROSSTAB_TARGET_MS = 500
+CROSSTABS = [("cause", "impact"), ("type", "age_group"), ("relationship", "type"), ("kecamatan", "month"),
+             ("victim_sex", "service"), ("place", "child_adult")]
 RUNS = 5
 PG = dict(host="127.0.0.1", port=5432, user="postgres")
 
@@ -40,17 +48,19 @@ def _time(call):
     return statistics.median(samples)
 
 
-def measure(engine, url):
+def measure(engine, url, reuse=False):
     from course_app.extensions import db
     from course_app.services.caselog import reports, synthetic
+    from course_app.services.caselog.reports import crosstab
 
     app = _app(url)
     rows = []
     with app.app_context():
         db.create_all()
         start = time.perf_counter()
-        synthetic.generate(CASES, seed=9, end=date(2026, 6, 30), start=date(2023, 7, 1))
-        db.session.commit()
+        if not reuse:
+            synthetic.generate(CASES, seed=9, end=date(2026, 6, 30), start=date(2023, 7, 1))
+            db.session.commit()
         if engine == "PostgreSQL":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.exec_driver_sql("VACUUM ANALYZE")
@@ -66,12 +76,24 @@ def measure(engine, url):
         ms = _time(lambda: reports.reporting_delay())
         rows.append((f"caselog {engine}: reporting delay (all)", f"{ms:.0f} ms", f"< {TARGET_MS} ms",
                      ms / TARGET_MS, ms < TARGET_MS))
+        for dimension, by in CROSSTABS:
+            for label, (date_from, date_to) in (("all", (None, None)), ("quarter", quarter)):
+                ms = _time(lambda d=dimension, b=by, f=date_from, t=date_to:
+                           crosstab.build_crosstab(d, b, f, t, publication=True))
+                rows.append((f"caselog {engine}: cross-tab {dimension} × {by} ({label})", f"{ms:.0f} ms",
+                             f"< {CROSSTAB_TARGET_MS} ms", ms / CROSSTAB_TARGET_MS, ms < CROSSTAB_TARGET_MS))
         db.session.remove()
         db.engine.dispose()
     return rows
 
 
 def sqlite_rows():
+    kept = os.environ.get("CASELOG_BENCH_SQLITE")
+    if kept:
+        done = Path(kept + ".generated")
+        rows = measure("SQLite", f"sqlite:///{kept}", reuse=done.exists())
+        done.write_text(str(CASES))
+        return rows
     with tempfile.TemporaryDirectory() as tmp:
         return measure("SQLite", f"sqlite:///{tmp}/caselog-bench.sqlite3")
 
@@ -99,8 +121,7 @@ def table():
 
 if __name__ == "__main__":
     import sys
-    from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     for row in table():
-        print(f"{row[0]:<55} {row[1]:>10}  {row[2]:<18} {'pass' if row[4] else 'FAIL'}")
+        print(f"{row[0]:<70} {row[1]:>10}  {row[2]:<18} {'pass' if row[4] else 'FAIL'}")
