@@ -48,6 +48,8 @@ from .publication import publish_table
 
 #: Dimensions read per victim (joined through one victim row when both axes are of this kind).
 VICTIM_DIMENSIONS = {"victim_sex", "age_group", "child_adult"}
+#: Dimensions read from the case row itself.
+CASE_COLUMNS = {"place", "kecamatan", "month"}
 LOOKUP_DIMENSIONS = {"cause", "impact", "type", "place", "relationship", "service"}
 OUTSIDE_KEY = -1
 COUNTING = _("Setiap sel menghitung kasus. Satu kasus dihitung sekali di setiap sel yang pasangan "
@@ -94,28 +96,56 @@ def _kind_ids(dimension):
     return list(db.session.scalars(select(Lookup.id).where(Lookup.kind == CATEGORY_DIMENSIONS[dimension])))
 
 
+class _From:
+    """The FROM clause being built: the cases, or (PostgreSQL) the first dimension's own table,
+    with the case id and the report date (copied onto every table a report reads) to use."""
+
+    def __init__(self, anchored, sqlite):
+        self.query = select().select_from(Case) if anchored else None
+        # SQLite (no planner statistics): "+ 0" keeps it from looking cases up by id, so it
+        # reads the cases in range from one of their covering indexes and probes every other
+        # table by case id through its own index — instead of scanning another table and
+        # fetching wide case and victim rows one by one. PostgreSQL plans hash joins from its
+        # statistics, which an expression would hide: plain columns there.
+        self.case_id = (Case.id + 0 if sqlite else Case.id) if anchored else None
+        self.counted_id, self.report_date = (Case.id, Case.report_date) if anchored else (None, None)
+
+    def join(self, entity, on_case=True, condition=None, outer=False):
+        """Join `entity` by case id (and `condition`); the first one becomes the FROM."""
+        if self.query is None:
+            self.query = select().select_from(entity)
+            if condition is not None:
+                self.query = self.query.where(condition)
+            self.case_id = self.counted_id = entity.case_id
+            self.report_date = entity.report_date
+            return
+        on = entity.case_id == self.case_id if on_case is True else on_case
+        self.query = self.query.join(entity, on if condition is None else and_(on, condition), isouter=outer)
+
+
 def _axes(dimensions):
-    """FROM cases, the joins each dimension needs, and one key expression per dimension —
-    the one-way reports' columns and expressions. Cause and impact are outer joins (a case
-    without one is "not recorded"); the other joins are inner, as the one-way reports count."""
-    query = select().select_from(Case)
-    # "+ 0": SQLite may not look cases up by id, so it reads the cases in range from one of
-    # their covering indexes and probes every other table by case id through its own index —
-    # instead of scanning another table and fetching wide case and victim rows one by one.
-    case_id = Case.id + 0
+    """The FROM clause with the joins each dimension needs, and one key expression per
+    dimension — the one-way reports' columns and expressions. Cause and impact are outer joins
+    from the cases (a case without one is "not recorded"); the other joins are inner, as the
+    one-way reports count. Returns (query, keys, counted case id, report date column, whether a
+    case may repeat)."""
+    sqlite = db.session.get_bind().dialect.name == "sqlite"
+    # PostgreSQL starts from the first dimension's own table when neither dimension needs the
+    # case row: one hash join fewer.
+    source = _From(sqlite or any(d in CASE_COLUMNS or d in ("cause", "impact") for d in dimensions), sqlite)
     victim = person = None
     if any(d in VICTIM_DIMENSIONS for d in dimensions):
         victim = aliased(Victim)
-        query = query.join(victim, victim.case_id == case_id)
+        source.join(victim)
     keys = []
     for dimension in dimensions:
         if dimension in CATEGORY_DIMENSIONS:
             category = aliased(CaseCategory)
-            # The lookup ids tell the kind; "+ 0" keeps SQLite on the primary-key index
-            # (case_id, lookup_id) as a covering index instead of one probe per id.
-            condition = and_(category.case_id == case_id, (category.lookup_id + 0).in_(_kind_ids(dimension)))
-            outer = dimension in ("cause", "impact")
-            query = query.join(category, condition, isouter=outer)
+            # On SQLite the lookup ids tell the kind, and "+ 0" keeps it on the primary-key
+            # index (case_id, lookup_id) as a covering index instead of one probe per id.
+            kind = ((category.lookup_id + 0).in_(_kind_ids(dimension)) if sqlite
+                    else category.kind == CATEGORY_DIMENSIONS[dimension])
+            source.join(category, condition=kind, outer=dimension in ("cause", "impact"))
             key = category.lookup_id
         elif dimension == "place":
             key = Case.place_id
@@ -139,22 +169,30 @@ def _axes(dimensions):
                              else (ServiceEntry, "service_id"))
             row = aliased(model)
             through = victim.id if victim is not None else (person.victim_id if person is not None else None)
-            query = query.join(row, row.victim_id == through if through is not None else row.case_id == case_id)
+            source.join(row, on_case=True if through is None else row.victim_id == through)
             person, key = row, getattr(row, column)
         else:
             raise KeyError(dimension)
         keys.append(key)
-    return query, keys, victim is not None or person is not None
+    return source.query, keys, source.counted_id, source.report_date, victim is not None or person is not None
 
 
 def _cells(dimension, by, date_from, date_to):
     """{(row key, column key): cases} in one GROUP BY."""
-    query, keys, per_victim = _axes([dimension, by])
+    query, keys, case_id, report_date, per_victim = _axes([dimension, by])
+    k0, k1 = keys[0].label("k0"), keys[1].label("k1")
+    if per_victim and db.session.get_bind().dialect.name == "postgresql":
+        # PostgreSQL sorts for count(DISTINCT); grouping by (pair, case) first hashes instead.
+        per_case = _in_range(query.add_columns(k0, k1, case_id.label("case_id"))
+                             .group_by(literal_column("k0"), literal_column("k1"), case_id),
+                             date_from, date_to, report_date).subquery()
+        query = select(per_case.c.k0, per_case.c.k1, func.count()).group_by(per_case.c.k0, per_case.c.k1)
+        return {(r, c): int(n) for r, c, n in db.session.execute(query)}
     # Without a victim join each (case, value, value) row is unique (categories' primary key),
     # so count(*) counts cases; through victims a case repeats and is counted once (DISTINCT).
-    counted = func.count(func.distinct(Case.id)) if per_victim else func.count()
-    query = _in_range(query.add_columns(keys[0].label("k0"), keys[1].label("k1"), counted)
-                      .group_by(literal_column("k0"), literal_column("k1")), date_from, date_to)
+    counted = func.count(func.distinct(case_id)) if per_victim else func.count()
+    query = _in_range(query.add_columns(k0, k1, counted)
+                      .group_by(literal_column("k0"), literal_column("k1")), date_from, date_to, report_date)
     return {(r, c): int(n) for r, c, n in db.session.execute(query)}
 
 
