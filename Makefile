@@ -92,7 +92,7 @@ lint: install-dev
 clean:
 	rm -rf $(VENV) instance/*.sqlite3 .pytest_cache
 
-## make bench: measure every target of DESIGN §9 and print a table (wrk loads gunicorn)
+## make bench: measure every target of product §9 and print a table (wrk loads gunicorn)
 bench: install wrk
 	$(BIN)/python bench/run.py
 

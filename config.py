@@ -61,14 +61,14 @@ class Config:
     INSTANCE_DIR = os.environ.get("INSTANCE_DIR") or str(INSTANCE_DIR)
     SQLALCHEMY_DATABASE_URI = _database_url()
     # hide_parameters: a database error's message (and so the logged traceback) would otherwise
-    # carry the row's values — emails, names — into the logs (DESIGN §8).
+    # carry the row's values — emails, names — into the logs (product §8).
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
     # Where links, QR codes and emails point. Unset, it is where `make run` serves: the
     # loopback address on PORT (`PORT=8000 make run` puts 8000 in every link and QR).
     PUBLIC_BASE_URL = (os.environ.get("PUBLIC_BASE_URL")
                        or f"http://127.0.0.1:{_env_int('PORT', 5000)}").rstrip("/")
 
-    # Sessions and cookies (DESIGN §8)
+    # Sessions and cookies (product §8)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
@@ -121,12 +121,12 @@ class Config:
     # production sends from cron (`flask mail send`), tests ask for it explicitly.
     MAIL_SEND_AFTER_REQUEST = _env_bool("MAIL_SEND_AFTER_REQUEST", False)
     PASSWORD_RESET_MAX_AGE = _env_int("PASSWORD_RESET_MAX_AGE", 3600)
-    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's scrypt (DESIGN §8)
+    PASSWORD_HASH_METHOD = "scrypt"  # werkzeug's scrypt (product §8)
     PASSWORD_MIN_LENGTH = _env_int("PASSWORD_MIN_LENGTH", 10)
     # Staff invitations (admin → "set your password" link): valid this many days, single use.
     INVITATION_DAYS = _env_int("INVITATION_DAYS", 7)
 
-    # Learning (DESIGN §4)
+    # Learning (product §4)
     CONTENT_DIR = os.environ.get("CONTENT_DIR", str(BASE_DIR / "content"))
     LESSON_MIN_READ_SECONDS = _env_int("LESSON_MIN_READ_SECONDS", 45)
     QUIZ_COOLDOWN_SECONDS = _env_int("QUIZ_COOLDOWN_SECONDS", 15 * 60)
@@ -143,7 +143,7 @@ class Config:
     #: `flask letters purge` (cron, daily) deletes what is due; docs/privacy.md.
     LETTER_FILE_RETENTION_DAYS = _env_int("LETTER_FILE_RETENTION_DAYS", 90)
 
-    # Certificates (DESIGN §6). Private keys live in files here, never in the database or git.
+    # Certificates (product §6). Private keys live in files here, never in the database or git.
     SIGNING_KEYS_DIR = os.environ.get("SIGNING_KEYS_DIR", str(Path(INSTANCE_DIR) / "keys"))
     CERTIFICATE_VALIDITY_DAYS = _env_int("CERTIFICATE_VALIDITY_DAYS", 365)
     ISSUING_OFFICE_CODE = os.environ.get("ISSUING_OFFICE_CODE", "P3A-KPG")
@@ -152,7 +152,7 @@ class Config:
     VERIFY_RATE_LIMIT = os.environ.get("VERIFY_RATE_LIMIT", "60 per minute;600 per hour")
     MINIMUM_MARRIAGE_AGE = 19  # UU 16/2019, art. 7(1): not a setting, the law
 
-    # Case-log (DESIGN §7). Fernet keys, comma-separated, newest first (MultiFernet rotation).
+    # Case-log (product §7). Fernet keys, comma-separated, newest first (MultiFernet rotation).
     CASELOG_ENCRYPTION_KEYS = os.environ.get("CASELOG_ENCRYPTION_KEYS", "")
     CASELOG_SMALL_CELL = _env_int("CASELOG_SMALL_CELL", 5)
 

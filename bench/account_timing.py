@@ -1,4 +1,4 @@
-"""No account enumeration by timing (DESIGN §8, issue 9 point 6): the registration and reset
+"""No account enumeration by timing (product §8, issue 9 point 6): the registration and reset
 pages take as long for an address that has an account as for one that has none.
 
 Each figure is the ratio of median request times, registered address ÷ unregistered address,

@@ -1,4 +1,4 @@
-"""Case-list exports of 20,000 cases through the web route, as a caseworker (DESIGN §9: CSV
+"""Case-list exports of 20,000 cases through the web route, as a caseworker (product §9: CSV
 < 3 s, XLSX < 10 s, memory flat — streamed). Issue 13 point 5: after one maximum-size import
 (20,316 cases) `/kasus/unduh` took 47 s and answered an empty 500 under the worker limit.
 

@@ -1,7 +1,7 @@
 """Hostile case-log import files in bounded time and memory (issue 9, point 9):
 every import preview, hostile or not, < 300 MB peak memory growth of the worker; a refusal in
 < 2 s, and a file that is read whole (20,000 rows, with or without problems) in < 5 s, the
-target of an import preview of 20,000 rows (DESIGN §9).
+target of an import preview of 20,000 rows (product §9).
 
 The files are built here, in memory, with the builders the tests use
 (`tests/caselog_import_builders.py`): XLSX zip bombs of millions of repeated cells (the

@@ -1,4 +1,4 @@
-"""Case-log grouped reports over 200,000 generated cases (DESIGN §9: < 300 ms each), and
+"""Case-log grouped reports over 200,000 generated cases (product §9: < 300 ms each), and
 cross-tabulations of two dimensions over the same cases (< 500 ms each, issue 13 point 5).
 
 Builds a throwaway database per engine — a temporary SQLite file, and a PostgreSQL database on

@@ -1,4 +1,4 @@
-"""Certificates (DESIGN §9):
+"""Certificates (product §9):
 
 - issuing one certificate (snapshot + sign + QR + PDF + insert): median < 50 ms;
 - the QR for two 45-character names: ≤ version 12 at level M, ≤ 15 at Q.

@@ -1,4 +1,4 @@
-"""`make load`: a bounded load test (issue 6, DESIGN §9), loopback only, at most 2 minutes.
+"""`make load`: a bounded load test (issue 6, product §9), loopback only, at most 2 minutes.
 
 1. Creates a throwaway PostgreSQL database on 127.0.0.1:5432 (user postgres; LOAD_PG_URL
    overrides the server), migrates it, loads the content, makes a signing key, participants

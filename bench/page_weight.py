@@ -1,10 +1,10 @@
-"""First-load weight of participant pages: HTML + CSS + JS, uncompressed (DESIGN §9: < 150 KB).
+"""First-load weight of participant pages: HTML + CSS + JS, uncompressed (product §9: < 150 KB).
 
 Renders each page through the test client as a logged-in participant with content loaded and
 adds the size of every stylesheet, script and picture the page references; every lesson that
 shows a picture (issue 11 point 7) is measured too. Any reference to another host counts as a
 failure (zero third-party requests). A last row counts the files a repeat visit would ask for
-again: every one not answered `immutable` (DESIGN §9: zero).
+again: every one not answered `immutable` (product §9: zero).
 """
 import re
 import tempfile
@@ -87,7 +87,7 @@ def table():
         ok = row["status"] == 200 and row["bytes"] < TARGET_BYTES and not row["third_party"]
         out.append((f"first load {row['page']}", f"{row['bytes'] / 1024:.1f} KB", "< 150 KB, 0 third-party",
                     row["bytes"] / TARGET_BYTES, ok))
-    # DESIGN §9: a repeat visit asks for no static file (each is fingerprinted and immutable).
+    # product §9: a repeat visit asks for no static file (each is fingerprinted and immutable).
     asked_again = sorted({ref for row in rows for ref in row["asked_again"]})
     out.append(("repeat visit, every page above", f"{len(asked_again)} requests",
                 "0 static requests", float(len(asked_again)), not asked_again))

@@ -1,4 +1,4 @@
-"""Photos in bounded memory (DESIGN §9, issue 9 point 10):
+"""Photos in bounded memory (product §9, issue 9 point 10):
 
 - re-encoding a 48-megapixel phone photo (8000×6000 JPEG, quality 90): < 1.5 s and
   < 250 MB peak memory growth;

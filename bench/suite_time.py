@@ -1,4 +1,4 @@
-"""The whole test suite, browser tests included, on this machine (DESIGN §9: < 5 minutes).
+"""The whole test suite, browser tests included, on this machine (product §9: < 5 minutes).
 
 Runs pytest in a subprocess on the embedded SQLite database, exactly as `make test` does after
 installing, and times it. Failing tests fail the row too.

@@ -1,6 +1,6 @@
 """What a verification page cannot avoid: the measured reason behind the `/v/<id>` ratio row.
 
-DESIGN §9 asks `/v/<id>` for ≥ 0.5 × the throughput of a trivial route under gunicorn. At
+product §9 asks `/v/<id>` for ≥ 0.5 × the throughput of a trivial route under gunicorn. At
 0.5 ×, the page may cost the machine one trivial request more than the trivial route does:
 `cores / trivial req/s` of CPU (wrk, gunicorn and the kernel included). bench/verify_http.py
 measures that allowance; this module measures, in one production-configured process calling

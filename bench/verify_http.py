@@ -1,4 +1,4 @@
-"""Verification under gunicorn (DESIGN §9):
+"""Verification under gunicorn (product §9):
 
 - `/v/<id>` server-rendered ≥ 0.5 × the throughput of a trivial route (`/healthz`) in the
   same run, over `PAGE_IDS` distinct certificate ids: `wrk` (Debian's package) loads both

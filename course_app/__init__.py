@@ -61,7 +61,7 @@ QUERY_STRING = re.compile(r"\?\S*")
 
 class DropQueryStrings(logging.Filter):
     """Query strings can carry names (searches) or tokens: request lines are logged without
-    them (DESIGN §8: no personal data in logs). gunicorn's access log is set up likewise."""
+    them (product §8: no personal data in logs). gunicorn's access log is set up likewise."""
 
     def filter(self, record):
         if record.args and isinstance(record.args, tuple) and isinstance(record.args[0], str):

@@ -1,4 +1,4 @@
-"""Secrets a development instance makes for itself (DESIGN §8: no public default secret).
+"""Secrets a development instance makes for itself (product §8: no public default secret).
 
 Without `SECRET_KEY` or `CASELOG_ENCRYPTION_KEYS` in the environment, a development or other
 non-production instance generates a random value on first start into its instance folder

@@ -1,4 +1,4 @@
-"""The case-log key ring: Fernet keys from the application config (DESIGN §7–8).
+"""The case-log key ring: Fernet keys from the application config (product §7–8).
 
 `CASELOG_ENCRYPTION_KEYS` holds comma-separated Fernet keys, newest first. The newest encrypts;
 every key decrypts, so a new key can be put in front and the data re-encrypted afterwards with

@@ -1,4 +1,4 @@
-"""Believing X-Forwarded-* only from our own reverse proxies (DESIGN §8: rate limits that count).
+"""Believing X-Forwarded-* only from our own reverse proxies (product §8: rate limits that count).
 
 werkzeug's ProxyFix trusts the last `TRUST_PROXY` hops of X-Forwarded-For from whoever sends
 them. A client that reaches gunicorn directly, around nginx, could then pick its own address

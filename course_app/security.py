@@ -47,7 +47,7 @@ def register(app):
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         if getattr(g, "no_store", False) or _signed_in_page(request):
             # A page made for a signed-in person carries their data: no cache keeps it, and the
-            # back button after logout shows nothing (DESIGN §8).
+            # back button after logout shows nothing (product §8).
             headers["Cache-Control"] = "private, no-store"
             response.vary.add("Cookie")
         elif response.mimetype == "text/html":

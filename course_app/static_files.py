@@ -1,4 +1,4 @@
-"""Fingerprinted static files: a repeat visit asks the server for none of them (DESIGN §9).
+"""Fingerprinted static files: a repeat visit asks the server for none of them (product §9).
 
 `url_for('static', filename='css/app.css')` gives `/static/<hash>/css/app.css`, where the hash
 is taken from the file's contents when the app starts. That URL names those bytes for ever, so

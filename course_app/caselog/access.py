@@ -1,5 +1,5 @@
 """Who reaches the case-log: `caseworker` and `admin` only; everyone else — anonymous visitors
-included — gets 404, because even the existence of a case is sensitive (DESIGN §2, §7).
+included — gets 404, because even the existence of a case is sensitive (product §2, §7).
 
 `course_app.access.roles_required(..., hide=True)` sends anonymous visitors to the login page,
 which would reveal the area; hence these checks of our own. Every case-log answer is also

@@ -1,4 +1,4 @@
-"""The learning journey: modules, lessons, quizzes (DESIGN §4). Participants only.
+"""The learning journey: modules, lessons, quizzes (product §4). Participants only.
 
 Views stay thin: check the form, call one service, commit once, flash, redirect. A refused
 operation (DomainError) is rolled back, so it changes nothing.

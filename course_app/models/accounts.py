@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 
-#: Role codes (DESIGN §2). A person may hold several.
+#: Role codes (product §2). A person may hold several.
 ROLES = ("participant", "officiant", "reviewer", "caseworker", "police", "admin")
 SEXES = ("L", "P")  # laki-laki, perempuan — as on the KTP
 
@@ -31,11 +31,11 @@ class User(UserMixin, db.Model):
     #: Raised to end every session and remember cookie of this user at once (logout, password
     #: change, deactivation, role change): both carry the generation they were made in.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
-    #: The institution an officiant belongs to (DESIGN §2): a code of INSTITUTION_TYPES, the
+    #: The institution an officiant belongs to (product §2): a code of INSTITUTION_TYPES, the
     #: same list couples choose from, and its name. NULL for everyone else.
     institution_type: Mapped[str | None] = mapped_column(String(20))
     institution_name: Mapped[str | None] = mapped_column(String(160))
-    #: A caseworker who supervises cases (DESIGN §2): sees and assigns all, approves closure.
+    #: A caseworker who supervises cases (product §2): sees and assigns all, approves closure.
     #: Set by an admin, audited like a role change.
     case_supervisor: Mapped[bool] = mapped_column(default=False, server_default="0")
 

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from .base import UTCDateTime, utcnow
 
-#: Where the marriage will take place (DESIGN §2). Codes are stable; labels live in the UI.
+#: Where the marriage will take place (product §2). Codes are stable; labels live in the UI.
 INSTITUTION_TYPES = ("gereja", "masjid_kua", "pura", "vihara", "klenteng", "catatan_sipil")
 
 

@@ -29,7 +29,7 @@ class Module(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     questions_per_attempt: Mapped[int] = mapped_column(default=10)
     pass_mark: Mapped[int] = mapped_column(default=80)
-    #: Required for the certificate (`required:` in module.yaml; DESIGN §4). An optional module
+    #: Required for the certificate (`required:` in module.yaml; product §4). An optional module
     #: is offered and counted on its own but never blocks eligibility.
     required: Mapped[bool] = mapped_column(default=True, server_default=sa_true())
     #: Bumped whenever the module's files change; attempts record the version they answered.

@@ -1,8 +1,8 @@
-"""Good-conduct letters (SKCK) and their file blobs — issue 3, DESIGN §5.
+"""Good-conduct letters (SKCK) and their file blobs — issue 3, product §5.
 
 A participant's every upload is a new `Letter` row; nothing is overwritten, so the rows and
 their `LetterEvent`s are the full history. The file bytes live in `FileBlob`, written in the
-same transaction as the letter (DESIGN §3: nothing half-saved, no shared file system).
+same transaction as the letter (product §3: nothing half-saved, no shared file system).
 """
 from datetime import date, datetime
 

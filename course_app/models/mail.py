@@ -1,4 +1,4 @@
-"""The mail outbox (DESIGN §8): a message is a row written in the same transaction as the change
+"""The mail outbox (product §8): a message is a row written in the same transaction as the change
 that caused it, and sent after the commit by `flask mail send` (or, in development, after the
 request). A mail server that is down delays mail; it never fails or undoes the action.
 """

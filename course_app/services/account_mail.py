@@ -1,7 +1,7 @@
 """The accounts feature's emails: welcome, "someone tried to register with your address", and
 password reset — all through the outbox (services/mail/).
 
-DESIGN §8, no account enumeration: the registration and reset pages answer the same whether or
+product §8, no account enumeration: the registration and reset pages answer the same whether or
 not an address has an account, so the difference lives only in the email, which reaches only the
 address's owner. Each public path also does the same work either way (a token is signed and a
 body built for a stand-in when there is no account), so its time says no more than its answer.

@@ -48,7 +48,7 @@ def register_participant(*, full_name, email, password, birth_date, sex, phone=N
     has an account, create nothing and email its owner instead. Emails are unique,
     case-insensitively.
 
-    DESIGN §8, no account enumeration: every rule is checked before the address is looked up,
+    product §8, no account enumeration: every rule is checked before the address is looked up,
     and both paths hash the password once and queue one email, so the page (which the caller
     makes the same for both) and its timing do not tell whether the address is registered.
     Returns the new user, or None when the address was taken.
@@ -107,7 +107,7 @@ def authenticate(email, password, now=None):
     """Return the user for a correct email and password, or raise the generic LOGIN_FAILED.
 
     After LOGIN_MAX_FAILURES wrong passwords in a row the account is locked for
-    LOGIN_LOCKOUT_MINUTES (DESIGN §8: throttling and lockout, generic errors).
+    LOGIN_LOCKOUT_MINUTES (product §8: throttling and lockout, generic errors).
     """
     now = now or utcnow()
     config = current_app.config
@@ -172,7 +172,7 @@ def close_open_invitations(user, now=None):
 
 
 def end_sessions(user):
-    """End every session and remember cookie of `user`, on every device, at once (DESIGN §8:
+    """End every session and remember cookie of `user`, on every device, at once (product §8:
     logout, password change, deactivation and role change). Both carry the generation they were
     made in (`User.session_id`); the user loader refuses any other."""
     user.session_generation = (user.session_generation or 0) + 1

@@ -3,7 +3,7 @@
 `on_certificate_issued` receives `events.certificate_issued` (connected in course_app/wiring.py).
 The event is sent inside the issue's savepoint (`issuing.try_to_issue`), so the emails go to the
 outbox in the same transaction as the certificate: an issue that fails and is undone leaves no
-email behind, and a mail server that is down only delays them (DESIGN §8).
+email behind, and a mail server that is down only delays them (product §8).
 """
 from . import account_mail
 

@@ -1,4 +1,4 @@
-"""The certificate as an A4 PDF, built from the frozen snapshot only (DESIGN §6).
+"""The certificate as an A4 PDF, built from the frozen snapshot only (product §6).
 
 Same snapshot, same bytes: the creation date is the issue time, the fonts are the vendored
 DejaVu Sans, cut to the Latin scripts (every Latin name's letters, Vietnamese included; no
@@ -20,14 +20,14 @@ from fpdf import FPDF
 from . import qr
 
 # fontTools logs each subset's glyph list, fpdf2 the characters a font lacks: the letters of
-# people's names, which stay out of the logs (DESIGN §8).
+# people's names, which stay out of the logs (product §8).
 logging.getLogger("fontTools").setLevel(logging.WARNING)
 logging.getLogger("fpdf").setLevel(logging.ERROR)
 
 TEMPLATE_VERSION = 1
 FONT_DIR = Path(__file__).resolve().parents[2] / "static" / "vendor" / "dejavu-fonts-ttf-2.37.3" / "ttf"
 FONT = "DejaVu"
-QR_WIDTH_MM = 50  # DESIGN: at least 35 mm; a version-12 code gets 0.6 mm modules
+QR_WIDTH_MM = 50  # product §6: at least 35 mm; a version-12 code gets 0.6 mm modules
 INK, MUTED, BRAND = (27, 31, 35), (77, 86, 97), (11, 110, 79)
 
 

@@ -1,4 +1,4 @@
-"""Couples: the unit that receives one joint certificate (DESIGN §4)."""
+"""Couples: the unit that receives one joint certificate (product §4)."""
 import secrets
 from datetime import timedelta
 from functools import lru_cache

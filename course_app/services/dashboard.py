@@ -73,7 +73,7 @@ def next_step(user, today=None):
     """The one "next step" rule (issue 12 point 4), used by the dashboard, the couple page,
     the quiz result and the letter page, so every page points to the same next step.
 
-    In the order of the way to the certificate (DESIGN §2): form or join a couple; once the
+    In the order of the way to the certificate (product §2): form or join a couple; once the
     certificate is issued, the certificate; the first required module not yet complete (its
     quiz once every lesson is read, else its lessons), in reading order; then the good-conduct
     letter (upload, or wait for the review); then the partner (invite them, or wait for them);

@@ -1,4 +1,4 @@
-"""Item statistics of the quizzes, for P3A staff (DESIGN §4; issue 11 point 6): which question
+"""Item statistics of the quizzes, for P3A staff (product §4; issue 11 point 6): which question
 is too easy, too hard, or does not tell those who understood from those who did not.
 
 Per module and content version, over the **submitted** attempts of that version (an open attempt
@@ -21,7 +21,7 @@ asked, and a changed question is a new row.
   that ticked it; the shares then add up to more than 100). Options are labelled A, B, C… in the
   bank's order; participants saw them shuffled.
 
-Only aggregates leave this module: no name, account or attempt id (DESIGN §8).
+Only aggregates leave this module: no name, account or attempt id (product §8).
 
 Two grouped queries do the work whatever the number of attempts: the sums behind the indices
 (n, Σx, Σy, Σx², Σy², Σxy per question) and the option counts (the JSON list of chosen options

@@ -1,6 +1,6 @@
 """Reading the modules: which lessons a participant opened and read, and what is complete.
 
-DESIGN §4 (engagement): each lesson must be opened and confirmed read, after a minimum reading
+product §4 (engagement): each lesson must be opened and confirmed read, after a minimum reading
 time, before its module's quiz opens. A module is complete when all its lessons are read and
 its quiz has been passed (the best attempt counts).
 """

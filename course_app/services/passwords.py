@@ -1,4 +1,4 @@
-"""Password hashing and policy (DESIGN §8: scrypt; NIST SP 800-63B style policy)."""
+"""Password hashing and policy (product §8: scrypt; NIST SP 800-63B style policy)."""
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash

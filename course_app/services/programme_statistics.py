@@ -1,4 +1,4 @@
-"""The programme's own numbers, for P3A reviewers and admins (DESIGN §2; issue 12 point 5).
+"""The programme's own numbers, for P3A reviewers and admins (product §2; issue 12 point 5).
 
 Over a period of whole **Kupang months** (`Period`; default the last 12, this month included):
 
@@ -210,7 +210,7 @@ def _started():
 
 
 def _completed():
-    """Couples whose two current members completed every required module (DESIGN §4, §6)."""
+    """Couples whose two current members completed every required module (product §4, §6)."""
     required = select(Module.id).where(Module.required.is_(True), Module.is_active.is_(True))
     n_required = (select(func.count()).select_from(Module)
                   .where(Module.required.is_(True), Module.is_active.is_(True)).scalar_subquery())

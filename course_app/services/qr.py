@@ -1,4 +1,4 @@
-"""QR codes for certificates (DESIGN §6): `{PUBLIC_BASE_URL}/V/{ID}#{token}`.
+"""QR codes for certificates (product §6): `{PUBLIC_BASE_URL}/V/{ID}#{token}`.
 
 A QR code stores upper-case letters, digits and ` $%*+-./:` in alphanumeric mode at 5.5 bits
 a character, against 8 bits in byte mode. So the content is written to be almost all
@@ -16,7 +16,7 @@ from qrcode.constants import ERROR_CORRECT_M, ERROR_CORRECT_Q
 from qrcode.util import MODE_8BIT_BYTE, QRData, optimal_data_chunks
 
 LEVELS = {"M": ERROR_CORRECT_M, "Q": ERROR_CORRECT_Q}
-#: Level M: the certificate's QR. Q is measured by the bench for the record (DESIGN §9).
+#: Level M: the certificate's QR. Q is measured by the bench for the record (product §9).
 DEFAULT_LEVEL = "M"
 QUIET_ZONE = 4
 

@@ -1,4 +1,4 @@
-"""The quiz engine (DESIGN §4).
+"""The quiz engine (product §4).
 
 Each attempt draws `questions_per_attempt` active questions of the module, stratified by
 lesson (`draw_questions`), and shuffles their options; it records the module's content version
@@ -120,7 +120,7 @@ def review(attempt):
 
 
 def draw_questions(bank, count, rng):
-    """`count` questions of `bank` that cover every lesson (issue 11 point 4, DESIGN §4).
+    """`count` questions of `bank` that cover every lesson (issue 11 point 4, product §4).
 
     Stratified, then random: the questions are grouped by the lesson they test (untagged rows,
     loaded before the tag existed, are one more group); each group gets ⌊count/groups⌋ or

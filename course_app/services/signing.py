@@ -1,4 +1,4 @@
-"""Signing keys on disk and signed tokens: COSE_Sign1 (RFC 9052) with Ed25519 (DESIGN §6).
+"""Signing keys on disk and signed tokens: COSE_Sign1 (RFC 9052) with Ed25519 (product §6).
 
 Private keys are PKCS#8 PEM files, mode 0600, in SIGNING_KEYS_DIR — never in the database or
 in git. The database keeps each key's public half and validity period (`SigningKey`), which

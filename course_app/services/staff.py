@@ -1,4 +1,4 @@
-"""Staff accounts from the web (DESIGN §2, issue 12 point 1): an admin creates an account for an
+"""Staff accounts from the web (product §2, issue 12 point 1): an admin creates an account for an
 officiant, reviewer, caseworker or admin; the person sets their own password through a
 single-use, expiring invitation link. Admins resend invitations and send reset links.
 
@@ -42,7 +42,7 @@ def token_hash(token):
 
 
 def check_institution(roles, institution_type, institution_name):
-    """An officiant belongs to an institution (DESIGN §2): its type, from the list couples choose
+    """An officiant belongs to an institution (product §2): its type, from the list couples choose
     from, and its name. Returns the cleaned (type, name), or (None, None) for other staff."""
     if "officiant" not in set(roles):
         return None, None

@@ -2,7 +2,7 @@
 `/verify/scan` with its service worker and web app manifest.
 
 The QR's token rides in the URL fragment, which browsers never send: the server only ever
-sees the random id, so neither names nor tokens can end up in a server log (DESIGN §6).
+sees the random id, so neither names nor tokens can end up in a server log (product §6).
 """
 import hashlib
 import json

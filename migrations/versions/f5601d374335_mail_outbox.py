@@ -1,4 +1,4 @@
-"""mail_outbox: emails written with the change, sent after the commit (DESIGN §8)
+"""mail_outbox: emails written with the change, sent after the commit (product §8)
 
 Revision ID: f5601d374335
 Revises: d7e2a9b4c1f0

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Vendor third-party front-end files from npm into static/vendor/<package>-<version>/.
 #
-# Nothing is fetched from another host at run time (DESIGN §3): the files this script copies
+# Nothing is fetched from another host at run time (product §3): the files this script copies
 # are committed. Each package gets its LICENSE and its package.json (name, version, licence).
 # Run it again after changing a version below; it replaces that package's folder.
 #

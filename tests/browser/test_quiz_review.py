@@ -1,4 +1,4 @@
-"""The quiz cool-down counts down in the browser (issue 11 point 5, DESIGN §4).
+"""The quiz cool-down counts down in the browser (issue 11 point 5, product §4).
 
 countdown.js ticks the time left and, at zero, shows the retry button without a reload; the
 server agrees (the button starts an attempt). Screenshots: the failed result and the countdown

@@ -1,4 +1,4 @@
-"""Fast repeat visits in Chromium (issue 12 point 7, DESIGN §9: any page, repeat visit, zero
+"""Fast repeat visits in Chromium (issue 12 point 7, product §9: any page, repeat visit, zero
 requests for static files).
 
 The second visit is a navigation (`page.goto`), as when a participant opens the lesson again

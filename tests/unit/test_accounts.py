@@ -1,4 +1,4 @@
-"""Accounts (DESIGN §2, §8): registration rules, login lockout, password change and reset, roles."""
+"""Accounts (product §2, §8): registration rules, login lockout, password change and reset, roles."""
 import time
 from datetime import date, timedelta
 

@@ -1,4 +1,4 @@
-"""The audit log (DESIGN §7–8, issue 9 point 5): changes to who may do what — staff accounts
+"""The audit log (product §7–8, issue 9 point 5): changes to who may do what — staff accounts
 made, roles granted and removed, accounts activated and deactivated — are audited (who, whom,
 what, when) in the same transaction as the change, with ids and role codes, never names or
 emails; and no entry can be changed or deleted through the app, one by one or in bulk."""

@@ -1,4 +1,4 @@
-"""The Polres channel's rules (issue 13 point 1; DESIGN §2, §7): services/caselog/submissions.py.
+"""The Polres channel's rules (issue 13 point 1; product §2, §7): services/caselog/submissions.py.
 Synthetic rows only."""
 import json
 from datetime import date

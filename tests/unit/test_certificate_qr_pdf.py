@@ -1,4 +1,4 @@
-"""The QR code and the PDF (DESIGN §6, §9; issue 4 point 5)."""
+"""The QR code and the PDF (product §6, §9; issue 4 point 5)."""
 import io
 import re
 from datetime import UTC, date, datetime, timedelta

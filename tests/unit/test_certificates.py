@@ -1,4 +1,4 @@
-"""Certificates (DESIGN §6; issue 4 points 1, 2, 5, 7, 8, 11, 12): eligibility in one
+"""Certificates (product §6; issue 4 points 1, 2, 5, 7, 8, 11, 12): eligibility in one
 service, issue the moment the last condition holds, a frozen snapshot and PDF, statuses,
 recording the marriage, revocation, the status list."""
 import hashlib

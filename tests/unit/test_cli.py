@@ -1,4 +1,4 @@
-"""Flask CLI commands: creating staff accounts and demo data (DESIGN §2)."""
+"""Flask CLI commands: creating staff accounts and demo data (product §2)."""
 import json
 
 from sqlalchemy import func, select

@@ -1,4 +1,4 @@
-"""One clock in Kupang's zone (DESIGN §8, issue 9 point 1).
+"""One clock in Kupang's zone (product §8, issue 9 point 1).
 
 Every rule that involves a date is tried with the clock frozen at the edges of Kupang's day:
 23:59 and 00:01 WITA (the UTC date is the day before all night long), 07:59 and 08:01 WITA (the

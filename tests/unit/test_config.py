@@ -1,4 +1,4 @@
-"""Configuration (DESIGN §3, §8): 12-factor settings, and production refuses unsafe secrets."""
+"""Configuration (product §3, §8): 12-factor settings, and production refuses unsafe secrets."""
 import os
 import secrets
 

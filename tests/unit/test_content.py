@@ -1,4 +1,4 @@
-"""Content loader (DESIGN §4): validated first, idempotent, versioned, never deletes."""
+"""Content loader (product §4): validated first, idempotent, versioned, never deletes."""
 import pytest
 import yaml
 from sqlalchemy import func, select

@@ -1,4 +1,4 @@
-"""Couples (DESIGN §2, §4): the couple is the unit that receives one joint certificate.
+"""Couples (product §2, §4): the couple is the unit that receives one joint certificate.
 
 One person forms a couple and gets a single-use invite code; the partner joins with it.
 """

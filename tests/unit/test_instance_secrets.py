@@ -1,4 +1,4 @@
-"""No public secret (DESIGN §8, issue 9 point 3).
+"""No public secret (product §8, issue 9 point 3).
 
 Without SECRET_KEY, `make run` and any non-production gunicorn used to sign cookies with a
 constant from the repository: anyone could forge a remember cookie for any user id, and the

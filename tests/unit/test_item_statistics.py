@@ -1,4 +1,4 @@
-"""Item statistics (DESIGN §4, issue 11 point 6): facility and discrimination index per question
+"""Item statistics (product §4, issue 11 point 6): facility and discrimination index per question
 and module version, option shares, and the words that flag a question worth a look.
 
 The numbers below are computed by hand from the six attempts of `graded`:

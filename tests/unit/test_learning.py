@@ -1,4 +1,4 @@
-"""Reading progress and completion (DESIGN §4: engagement)."""
+"""Reading progress and completion (product §4: engagement)."""
 from datetime import timedelta
 
 import pytest

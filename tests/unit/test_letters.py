@@ -1,4 +1,4 @@
-"""Good-conduct letters (DESIGN §5, issue 3): upload rules, review decisions, what other
+"""Good-conduct letters (product §5, issue 3): upload rules, review decisions, what other
 features read (`approved_letter`, `letter_summary`), the reviewers' queries and the demo."""
 from datetime import date, timedelta
 

@@ -1,4 +1,4 @@
-"""The mail outbox (DESIGN §8): messages are committed or rolled back with the change that made
+"""The mail outbox (product §8): messages are committed or rolled back with the change that made
 them, sent after the commit with retries and backoff, and a mail server that is down never fails
 an action. Synthetic addresses only."""
 import smtplib

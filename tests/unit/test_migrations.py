@@ -1,4 +1,4 @@
-"""Schema changes only through migrations (DESIGN §3): head must equal the models, on both engines."""
+"""Schema changes only through migrations (product §3): head must equal the models, on both engines."""
 import os
 import uuid
 from contextlib import contextmanager

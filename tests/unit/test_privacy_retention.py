@@ -1,4 +1,4 @@
-"""SKCK files are deleted a set time after the decision they served (UU 27/2022, DESIGN §8,
+"""SKCK files are deleted a set time after the decision they served (UU 27/2022, product §8,
 issue 12 point 9); the metadata and the decision stay. Dates are Kupang's days: each rule is
 tried with the clock frozen at the edges of the day (as tests/unit/test_clock.py does)."""
 from datetime import UTC, date, datetime, timedelta

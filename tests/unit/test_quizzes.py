@@ -1,4 +1,4 @@
-"""The quiz engine (DESIGN §4): random draw, shuffled options, strict grading, best attempt
+"""The quiz engine (product §4): random draw, shuffled options, strict grading, best attempt
 counts, cool-down after a failure, a submission counts once."""
 import random
 from datetime import timedelta
@@ -317,7 +317,7 @@ def test_attempt_keeps_its_pass_mark_when_the_module_changes(ready):
     assert db.session.scalar(select(func.count()).select_from(AttemptQuestion)) == 4
 
 
-# --- stratified draw (issue 11 point 4, DESIGN §4) ----------------------------------------
+# --- stratified draw (issue 11 point 4, product §4) ----------------------------------------
 
 def bank_of(module):
     return db.session.scalars(select(Question).where(Question.module_id == module.id,

@@ -1,4 +1,4 @@
-"""Signed tokens and keys (DESIGN §6; issue 4 points 3, 4, 12; issue 12 points 3, 9).
+"""Signed tokens and keys (product §6; issue 4 points 3, 4, 12; issue 12 points 3, 9).
 
 COSE_Sign1 with Ed25519, checked byte by byte; the documented test vectors (token formats 1
 and 2, status list 2); interoperability with an independent COSE implementation (pycose);

@@ -1,4 +1,4 @@
-"""Every UI string is translatable and translated (DESIGN §3: Indonesian first, English second)."""
+"""Every UI string is translatable and translated (product §3: Indonesian first, English second)."""
 import io
 from pathlib import Path
 

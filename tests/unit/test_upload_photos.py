@@ -1,4 +1,4 @@
-"""Photos in bounded memory (DESIGN §9, issue 9 point 10).
+"""Photos in bounded memory (product §9, issue 9 point 10).
 
 Big JPEGs are decoded at 1/2, 1/4 or 1/8 scale (libjpeg's DCT scaling), PNGs over
 PNG_MAX_PIXELS and progressive JPEGs whose coefficient buffer would be too big are refused

@@ -1,4 +1,4 @@
-"""Uploaded files are checked by content and made safe (DESIGN §5, §8; issue 3 points 2 and 8).
+"""Uploaded files are checked by content and made safe (product §5, §8; issue 3 points 2 and 8).
 
 Every malicious or broken kind of file has its own test, named after it. Files are built in
 code by tests/factories.py — no binaries in the repository.

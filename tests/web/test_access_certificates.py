@@ -1,6 +1,6 @@
 """Access matrix of certificates, verification and their API (issue 4) — see access.py.
 
-Downloads: the couple's partners and P3A reviewers; anyone else gets 404 (DESIGN §8).
+Downloads: the couple's partners and P3A reviewers; anyone else gets 404 (product §8).
 Verification and the API are public. Recording a marriage: officiants. Revoking and
 dispensations: reviewers.
 """

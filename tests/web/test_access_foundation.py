@@ -63,7 +63,7 @@ MATRIX = [
     ("GET", "/admin/email", only("admin")),
 ]
 
-# Another participant's objects answer 404, never 403 (DESIGN §8).
+# Another participant's objects answer 404, never 403 (product §8).
 OBJECT_LEVEL = [
     ("GET", "/materi/kuis/{other_attempt}"),
     ("POST", "/materi/kuis/{other_attempt}"),

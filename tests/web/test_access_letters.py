@@ -33,7 +33,7 @@ MATRIX = [
     ("GET", "/tinjau/statistik/xlsx", only("reviewer", "admin")),
 ]
 
-# Another participant's letter does not exist for this participant (DESIGN §8).
+# Another participant's letter does not exist for this participant (product §8).
 OBJECT_LEVEL = [
     ("GET", "/surat/{other_letter}/berkas"),
     ("GET", "/surat/{other_letter}/berkas?unduh=1"),

@@ -1,4 +1,4 @@
-"""Administration of users and roles (DESIGN §2: admin manages users and roles)."""
+"""Administration of users and roles (product §2: admin manages users and roles)."""
 import re
 
 import pytest

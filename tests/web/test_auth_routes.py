@@ -1,4 +1,4 @@
-"""Register, log in and out, change and reset passwords through the pages (DESIGN §2, §8)."""
+"""Register, log in and out, change and reset passwords through the pages (product §2, §8)."""
 import re
 from datetime import date, timedelta
 
@@ -102,7 +102,7 @@ def registration_answer(client, email):
 
 def test_registering_an_existing_email_answers_exactly_as_a_new_one_and_tells_only_its_owner(
         app, outbox):
-    """No account enumeration (DESIGN §8): same status, place and message; the owner is emailed."""
+    """No account enumeration (product §8): same status, place and message; the owner is emailed."""
     owner = factories.make_user(email="maria.bano@example.com", full_name="Mawar Contoh")
     db.session.commit()
 

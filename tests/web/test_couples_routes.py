@@ -1,4 +1,4 @@
-"""Forming, joining, leaving and dissolving a couple through the pages (DESIGN §2, §8)."""
+"""Forming, joining, leaving and dissolving a couple through the pages (product §2, §8)."""
 import re
 from datetime import timedelta
 

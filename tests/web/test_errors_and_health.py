@@ -1,4 +1,4 @@
-"""Health checks, friendly error pages and the language switch (DESIGN §3, §8)."""
+"""Health checks, friendly error pages and the language switch (product §3, §8)."""
 import pytest
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select

@@ -1,6 +1,6 @@
 """Random and hostile input to every form of the foundation: never a 500, nothing stored.
 
-DESIGN §8: bad input gets a clear message and changes nothing. Each example posts a random
+product §8: bad input gets a clear message and changes nothing. Each example posts a random
 mix of the form's own field names and stray ones, with values from nasty strings (control
 characters, SQL and HTML fragments, huge and non-ASCII text) and random text.
 """

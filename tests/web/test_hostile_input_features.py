@@ -1,5 +1,5 @@
 """Random and hostile input to every form of the features (letters, review, certificates,
-verification, case-log): never a 5xx, nothing stored. DESIGN §8; issue 6 point 4.
+verification, case-log): never a 5xx, nothing stored. product §8; issue 6 point 4.
 
 Same pattern as test_hostile_input.py (the foundation's forms). Each example posts a random mix
 of the form's own field names (nested ones too: `victims-0-name`, `c<id>-court_number`) and

@@ -1,4 +1,4 @@
-"""The learning pages as a participant sees them (DESIGN §4, §8)."""
+"""The learning pages as a participant sees them (product §4, §8)."""
 import re
 from datetime import timedelta
 

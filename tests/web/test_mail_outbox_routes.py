@@ -1,4 +1,4 @@
-"""No action fails or misreports itself because the mail server is down (DESIGN §8, issue 9):
+"""No action fails or misreports itself because the mail server is down (product §8, issue 9):
 the email waits in the outbox; and the public account pages answer the same whether or not an
 address is registered. The mail server here refuses every connection."""
 import pytest

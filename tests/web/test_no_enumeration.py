@@ -1,4 +1,4 @@
-"""No enumeration, no leaks (DESIGN §8, issue 9 point 6): a locked account answers like a wrong
+"""No enumeration, no leaks (product §8, issue 9 point 6): a locked account answers like a wrong
 password; the case-log answers every non-staff request with the site's ordinary 404, whatever
 the method or spelling; pages made for a signed-in person are never cached."""
 import re

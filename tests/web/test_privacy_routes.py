@@ -1,4 +1,4 @@
-"""A participant's own data (UU 27/2022, DESIGN §8, issue 12 point 9): "Unduh data saya" gives
+"""A participant's own data (UU 27/2022, product §8, issue 12 point 9): "Unduh data saya" gives
 their data as JSON; "Hapus akun" erases their personal fields and files, keeps what must be
 kept and says so; a deleted SKCK file answers 410 with a page that says when it went."""
 import json

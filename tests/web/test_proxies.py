@@ -1,4 +1,4 @@
-"""Rate limits that count (DESIGN §8, issue 9 point 8): behind a proxy, X-Forwarded-For is
+"""Rate limits that count (product §8, issue 9 point 8): behind a proxy, X-Forwarded-For is
 believed only from the proxy and only for as many hops as there are proxies; production refuses
 per-process counters."""
 import secrets

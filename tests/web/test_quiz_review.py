@@ -1,4 +1,4 @@
-"""Review as people learn best (issue 11 point 5, DESIGN §4, Moodle's review options).
+"""Review as people learn best (issue 11 point 5, product §4, Moodle's review options).
 
 After a failed attempt: which questions were wrong and which lessons to reread, never the right
 options nor the explanations, not even hidden in the HTML. After passing: the right answers

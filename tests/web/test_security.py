@@ -1,4 +1,4 @@
-"""Security and privacy (DESIGN §8): headers, cookies, CSRF, login throttling, no personal data in logs."""
+"""Security and privacy (product §8): headers, cookies, CSRF, login throttling, no personal data in logs."""
 import logging
 from datetime import timedelta
 
@@ -163,7 +163,7 @@ def test_forming_a_couple_without_a_csrf_token_is_refused_and_stores_nothing(csr
 
 def test_a_visitor_switches_language_without_a_csrf_token_and_gets_no_session(csrf_app):
     """A visitor's language is only their own cookie: public pages carry no token, so they
-    write no session cookie (the verification page stays cheap, DESIGN §9)."""
+    write no session cookie (the verification page stays cheap, product §9)."""
     browser = csrf_app.test_client()
     page = browser.get("/masuk")
     assert 'id="lang-select"' in page.get_data(as_text=True)
@@ -277,7 +277,7 @@ def test_an_unexpected_database_error_logs_no_personal_data(client, caplog, monk
 
 
 def test_request_log_lines_leave_out_query_strings():
-    """A search for a name must not put the name in the server log (DESIGN §8)."""
+    """A search for a name must not put the name in the server log (product §8)."""
     import logging
 
     from course_app import DropQueryStrings

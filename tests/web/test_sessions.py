@@ -1,4 +1,4 @@
-"""Sessions that survive a phone and end when they should (DESIGN §8, issue 9 point 2).
+"""Sessions that survive a phone and end when they should (product §8, issue 9 point 2).
 
 A couple moves from Wi-Fi to mobile data mid-quiz: another address, sometimes another browser
 identity; the session must hold. Logout, a new password, deactivation and a change of roles end

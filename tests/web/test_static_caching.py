@@ -1,4 +1,4 @@
-"""Fast repeat visits (issue 12 point 7, DESIGN §9): static files are linked by URLs that carry
+"""Fast repeat visits (issue 12 point 7, product §9): static files are linked by URLs that carry
 their content hash and are kept a year (`immutable`); the plain URL still answers, revalidated;
 a wrong hash is a 404; HTML, the service worker and the manifest are never kept that way."""
 import json

@@ -1,7 +1,7 @@
 """The verification page is rendered from the database on every request and cached only by
 standard HTTP caching: a visitor without a session may be served from a cache for
 `PUBLIC_MAX_AGE` seconds and revalidates with an ETag; signed-in pages are never stored
-(issue 10 point 7, DESIGN §6 and §9, docs/api.md)."""
+(issue 10 point 7, product §6 and §9, docs/api.md)."""
 import pytest
 
 from course_app.extensions import db

@@ -79,7 +79,7 @@ def cases_list():
 @bp.get("/unduh")
 def cases_export():
     """The filtered case list as CSV (streamed) or XLSX (written to a temporary file, then
-    sent): cases are read in chunks, so memory stays flat at any size (DESIGN §9)."""
+    sent): cases are read in chunks, so memory stays flat at any size (product §9)."""
     filters = _case_filters()
     kind = request.args.get("format", "csv")
     if kind not in ("csv", "xlsx"):

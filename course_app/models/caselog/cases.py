@@ -22,7 +22,7 @@ from ..base import UTCDateTime, utcnow
 from .lookups import Kecamatan, Kelurahan, Lookup
 from .types import EncryptedDate, EncryptedText
 
-#: Status workflow (DESIGN §7): open → in handling → referred → closed.
+#: Status workflow (product §7): open → in handling → referred → closed.
 CASE_STATUSES = ("open", "in_handling", "referred", "closed")
 
 
@@ -201,7 +201,7 @@ class Perpetrator(_Person, db.Model):
 
 
 class VictimPerpetrator(db.Model):
-    """How a perpetrator relates to a victim — one row per pair (DESIGN §7)."""
+    """How a perpetrator relates to a victim — one row per pair (product §7)."""
 
     __tablename__ = "caselog_victim_perpetrators"
     __table_args__ = (UniqueConstraint("victim_id", "perpetrator_id"),

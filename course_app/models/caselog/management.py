@@ -1,4 +1,4 @@
-"""Case management (issue 13 point 2, DESIGN §7 "as in Primero"): referrals to services with
+"""Case management (issue 13 point 2, product §7 "as in Primero"): referrals to services with
 their status history, follow-up tasks, closure requests a supervisor decides, and encrypted
 attachments. A case's owner and supervisor are columns of the case itself (cases.py); the
 per-user supervisor flag is `User.case_supervisor`.

@@ -11,7 +11,7 @@ from .types import EncryptedText
 
 
 class AuditEntry(db.Model):
-    """Who did what, when, to which object. Never personal data in `detail` (DESIGN §7–8).
+    """Who did what, when, to which object. Never personal data in `detail` (product §7–8).
 
     Append-only: the code has no path that updates or deletes a row, and a session guard
     refuses to flush one (see `_refuse_audit_changes`).

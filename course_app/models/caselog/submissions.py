@@ -1,5 +1,5 @@
 """Polres submissions: the monthly case register the police liaison sends to P3A (issue 13,
-point 1; DESIGN §2, §7). Rules live in services/caselog/submissions.py.
+point 1; product §2, §7). Rules live in services/caselog/submissions.py.
 
 A submission holds the file itself (uploaded, or a CSV built from the web form) encrypted at
 rest, and the row problems the import validation found — also encrypted, since a problem may

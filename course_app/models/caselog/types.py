@@ -1,4 +1,4 @@
-"""Column types that encrypt at rest (DESIGN §7–8: identifying fields and narratives).
+"""Column types that encrypt at rest (product §7–8: identifying fields and narratives).
 
 The database only ever sees Fernet tokens; the key ring comes from the application config
 (`course_app/keyring.py`). Encrypted columns cannot be searched or sorted in SQL, which is why

@@ -1,7 +1,7 @@
 """The printable annual summary of the case-log for the city government (issue 13 point 4):
 an A4 PDF of one report year, publication-mode figures only.
 
-Rules it keeps (DESIGN §7 and caselog-categories.md "Counting rules"): every count as published
+Rules it keeps (product §7 and caselog-categories.md "Counting rules"): every count as published
 (below 5 shown "<5", complementary suppression "*"); nothing below kecamatan; no names and no
 exact dates (months at most); figures are reported cases, not prevalence; cases and victims
 counted separately; "child" is under 18.

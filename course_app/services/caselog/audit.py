@@ -1,4 +1,4 @@
-"""The audit log: every view, change, import and export of the case-log (DESIGN §7), and
+"""The audit log: every view, change, import and export of the case-log (product §7), and
 every change to who may do what — staff accounts made, roles granted and removed, accounts
 activated and deactivated (object type "user"). One log, for both.
 

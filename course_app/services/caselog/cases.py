@@ -1,4 +1,4 @@
-"""Cases: create, edit, status workflow, services log, list and search (DESIGN §7).
+"""Cases: create, edit, status workflow, services log, list and search (product §7).
 
 Rules live here and in `payload.check_rules`; views only shape the input and commit.
 """

@@ -1,4 +1,4 @@
-"""CSV and XLSX exports, with spreadsheet formulas neutralised (DESIGN §7; OWASP CSV injection).
+"""CSV and XLSX exports, with spreadsheet formulas neutralised (product §7; OWASP CSV injection).
 
 A text cell that a spreadsheet would run as a formula — starting with `=`, `+`, `-`, `@`, a tab
 or a carriage return — gets a leading apostrophe, so it is shown as text. Numbers stay numbers.

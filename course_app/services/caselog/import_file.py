@@ -1,4 +1,4 @@
-"""Reading an import file: its columns, its header row and every row's problems (DESIGN §7;
+"""Reading an import file: its columns, its header row and every row's problems (product §7;
 format: docs/caselog-import.md). Nothing is written here; `imports` keeps the result as a batch.
 """
 from dataclasses import dataclass, field
@@ -193,7 +193,7 @@ UNORDERED_FIELDS = ("types", "causes", "impacts")
 
 def add_row_to_case(case, row, first_row):
     """Add a row's victim and perpetrator to the case an earlier row of the same report number
-    started (DESIGN §7: several victims or perpetrators of one report are rows sharing the
+    started (product §7: several victims or perpetrators of one report are rows sharing the
     report number). The case's columns must be the same on both rows; an identical victim or
     perpetrator is the same person; the row's relationship is that of its victim and
     perpetrator. Returns the row's problems ([(column, reason)]); the case is changed only

@@ -1,4 +1,4 @@
-"""One row of an import file into a case payload, with every problem of the row (DESIGN §7).
+"""One row of an import file into a case payload, with every problem of the row (product §7).
 
 A row's cells are first checked as text — no control characters (PostgreSQL refuses NUL, and
 none belongs in a register), no cell longer than its field allows — then parsed column by

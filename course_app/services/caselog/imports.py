@@ -1,4 +1,4 @@
-"""Importing police case data from CSV and XLSX (DESIGN §7; format: docs/caselog-import.md).
+"""Importing police case data from CSV and XLSX (product §7; format: docs/caselog-import.md).
 
 Two steps, so nothing is written by accident: `preview_file` parses and checks the whole file
 (`import_file`) and keeps the result server-side in an `ImportBatch`; `confirm_import` writes

@@ -1,6 +1,6 @@
 """Lookup lists and wilayah: seeding, reading and the admins' edits.
 
-Rule (DESIGN §7): lists are data with stable codes, editable by admins, and an entry that any
+Rule (product §7): lists are data with stable codes, editable by admins, and an entry that any
 record uses is never deleted — it can be switched off instead, which hides it from new entries.
 """
 import re

@@ -33,7 +33,7 @@ from .. import DomainError
 from ..uploads import max_upload_bytes
 from .parsing import cell_text
 
-MAX_ROWS = 20000            # data rows per file (DESIGN §7)
+MAX_ROWS = 20000            # data rows per file (product §7)
 HEADER_ROWS = 10            # the header is one of the first ten rows
 MAX_COLUMNS = 100           # cells read per row; the format has 35 columns
 # XLSX archive limits. An honest register within the 5 MB upload limit unpacks to at most

@@ -1,4 +1,4 @@
-"""The Polres channel (issue 13, point 1; DESIGN §2, §7): the police liaison submits the month's
+"""The Polres channel (issue 13, point 1; product §2, §7): the police liaison submits the month's
 case register, P3A accepts it (cases created) or returns it with a reason.
 
 Rules:

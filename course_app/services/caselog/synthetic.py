@@ -1,4 +1,4 @@
-"""Synthetic case-log data for demos and benchmarks (DESIGN §7; issue 5, point 6).
+"""Synthetic case-log data for demos and benchmarks (product §7; issue 5, point 6).
 
 No real people: names are built from syllables, addresses and narratives from templates, and
 every narrative starts with "[DATA SINTETIS]". The distributions follow the shape of reported

@@ -1,4 +1,4 @@
-"""Certificates (DESIGN §6): eligibility, issue, status, marriage records, revocation.
+"""Certificates (product §6): eligibility, issue, status, marriage records, revocation.
 
 A couple's certificate is issued the moment the last condition of `eligibility()` holds
 (`issuing` has receivers for the domain events that can complete it, connected in

@@ -1,4 +1,4 @@
-"""Eligibility, in one function (DESIGN §6), and the court dispensations that can lift the
+"""Eligibility, in one function (product §6), and the court dispensations that can lift the
 age condition (UU 16/2019, art. 7)."""
 from dataclasses import dataclass, field
 
@@ -41,10 +41,10 @@ def dispensation_for(couple, user):
 def eligibility(couple, today=None):
     """Everything a couple still lacks for its certificate; nothing missing means eligible.
 
-    The rules (DESIGN §6):
+    The rules (product §6):
     - two partners in an active couple;
     - each has completed every required module (all lessons read, each quiz passed); which
-      modules are required is data (`required:` in module.yaml, DESIGN §4);
+      modules are required is data (`required:` in module.yaml, product §4);
     - each has a good-conduct letter (SKCK) approved and not expired today;
     - each is at least 19 on the planned wedding date (UU 16/2019, art. 7(1)), unless a P3A
       reviewer has recorded the court's dispensation number for them (art. 7(2));

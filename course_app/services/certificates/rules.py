@@ -81,7 +81,7 @@ def clean_name(name):
 
 def mask_name(name):
     """'Peserta Demo Satu' → 'P****** D*** S***': enough to tell a mistake, not to read a name
-    off a public page (DESIGN §8, data minimisation)."""
+    off a public page (product §8, data minimisation)."""
     return " ".join(word[0] + "*" * (len(word) - 1) for word in clean_name(name).split())
 
 

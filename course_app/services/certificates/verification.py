@@ -14,7 +14,7 @@ from .rules import get_certificate, normalise_id, status_of
 
 
 def api_status(raw_id, now=None, staff=False):
-    """The JSON of `GET /api/v1/certificates/<id>` (DESIGN §6, §8 data minimisation).
+    """The JSON of `GET /api/v1/certificates/<id>` (product §6, §8 data minimisation).
 
     Anyone gets the status and the validity period only: no names, no marriage date, no
     institution. A signed-in officiant or reviewer (`staff`) also gets what the staff page

@@ -1,6 +1,6 @@
 """Course content loader: the files under content/ become modules, lessons and questions.
 
-DESIGN §4: content is data kept as files and loaded by a CLI command; reloading is idempotent
+product §4: content is data kept as files and loaded by a CLI command; reloading is idempotent
 and versioned. The loader works in two phases:
 
 1. Read and check every file. Any problem raises `ContentError` naming the file and the

@@ -1,4 +1,4 @@
-"""The countable rules of a module's question bank (issue 11 point 4; DESIGN §4: a bank of at
+"""The countable rules of a module's question bank (issue 11 point 4; product §4: a bank of at
 least 40 questions per module, each tagged with its lesson, drawn stratified by lesson).
 
 Issue 11 asks that a new user who only guesses — always the longest option, or every option
@@ -10,7 +10,7 @@ content/README.md, for the reviewers.
 The numbers live here and only here; messages are for the operator, in English.
 """
 
-#: A module the certificate requires holds at least this many questions (DESIGN §4).
+#: A module the certificate requires holds at least this many questions (product §4).
 MIN_QUESTIONS_REQUIRED_MODULE = 40
 #: Every lesson, in every module (required or optional), is tested by at least this many
 #: questions, so that each attempt can draw from every lesson without repeating the same few.

@@ -5,7 +5,7 @@ every picture is checked (name, type, size, and for SVG that nothing in it runs 
 anything) and the `<img>` gets its final URL, which carries the file's digest:
 `/materi/gambar/<module>/<digest>/<name>`. The file is served from the configured content
 directory (`CONTENT_DIR`), checked again when served, and only if its digest is still the one
-in the URL, so the URL can be cached for a year. Not stored in the database (DESIGN §3 keeps
+in the URL, so the URL can be cached for a year. Not stored in the database (product §3 keeps
 uploads there, and a table would need a migration): the content directory ships with the code
 like the templates, so every app process has the same files, and the digest check means a
 process never sends a picture other than the one the lesson was rendered with. Content loaded

@@ -11,7 +11,7 @@ from . import images
 from .bank_rules import check_question_bank
 from .specs import LessonSpec, ModuleSpec, OptionSpec, QuestionSpec
 
-#: Lesson HTML may contain only these tags (DESIGN §8: nothing executable reaches the page).
+#: Lesson HTML may contain only these tags (product §8: nothing executable reaches the page).
 ALLOWED_TAGS = {
     "p", "h2", "h3", "h4", "ul", "ol", "li", "strong", "em",
     "table", "thead", "tbody", "tr", "th", "td", "blockquote", "a", "br", "hr", "code",
@@ -168,7 +168,7 @@ class _Checker:
         if not isinstance(summary, str):
             self.problem(path, "'summary' must be text")
         position = self.integer(path, "", data.get("position"), "position", 0)
-        # Which modules a certificate requires is data (DESIGN §4); a module is required
+        # Which modules a certificate requires is data (product §4); a module is required
         # unless its file says otherwise.
         required = data.get("required", True)
         if not isinstance(required, bool):

@@ -1,4 +1,4 @@
-"""Good-conduct letters (SKCK): upload, review, and what other features need to know (DESIGN §5).
+"""Good-conduct letters (SKCK): upload, review, and what other features need to know (product §5).
 
 Rules enforced here:
 
@@ -259,7 +259,7 @@ def _decide(letter, reviewer, status, reason_code=None, reason_text=None, now=No
 
 
 def approve_letter(letter, reviewer, today=None, now=None):
-    """Approve a pending letter. An expired letter cannot be approved (DESIGN §5)."""
+    """Approve a pending letter. An expired letter cannot be approved (product §5)."""
     if is_expired(letter, today):
         raise DomainError(_l("Surat ini sudah kedaluwarsa sehingga tidak dapat disetujui. Tolak dengan alasan “Surat sudah kedaluwarsa”."))
     _decide(letter, reviewer, "approved", now=now)
@@ -281,7 +281,7 @@ def reject_letter(letter, reviewer, reason_code, reason_text=None, now=None):
 
 def approved_letter(user, on_date):
     """The latest approved letter valid on `on_date` (issued on or before it, valid through
-    it), or None. Certificates use it for eligibility (DESIGN §6)."""
+    it), or None. Certificates use it for eligibility (product §6)."""
     return db.session.scalar(
         select(Letter).where(Letter.user_id == user.id, Letter.status == "approved",
                              Letter.issued_on <= on_date, Letter.valid_until >= on_date)

@@ -1,4 +1,4 @@
-"""The reviewers' desk: the queue of letters and the progress of couples (DESIGN §5, issue 3)."""
+"""The reviewers' desk: the queue of letters and the progress of couples (product §5, issue 3)."""
 
 from sqlalchemy import case, func, select
 

@@ -1,4 +1,4 @@
-"""Deleting SKCK files once they have served their decision (UU 27/2022, DESIGN §8).
+"""Deleting SKCK files once they have served their decision (UU 27/2022, product §8).
 
 UU 27/2022 (Pelindungan Data Pribadi) asks that personal data be kept no longer than its
 purpose needs. An SKCK file's purpose is the reviewer's decision and the certificate it leads

@@ -1,4 +1,4 @@
-"""Outgoing email through the outbox (DESIGN §8).
+"""Outgoing email through the outbox (product §8).
 
 `send_mail()` only adds a row to `mail_outbox` and flushes: the message is committed with the
 change that caused it, or rolled back with it. Nothing talks to a mail server during a request;

@@ -1,4 +1,4 @@
-"""Checking an uploaded file by its content and making it safe to store (DESIGN §5, §8).
+"""Checking an uploaded file by its content and making it safe to store (product §5, §8).
 
 The type is decided from the bytes alone — never the file name or the declared type — and only
 three kinds pass:

@@ -1,4 +1,4 @@
-"""Case management (issue 13 point 2; DESIGN §2, §7 — "as in Primero"): who is in charge of a
+"""Case management (issue 13 point 2; product §2, §7 — "as in Primero"): who is in charge of a
 case (owner and supervisor), referrals to services, follow-up tasks and their daily digest,
 closure approved by a supervisor, and encrypted attachments.
 
@@ -6,7 +6,7 @@ Layout: this module holds the people (supervisor flag, owner and supervisor of a
 `referrals`, `tasks`, `closure` and `attachments` hold the rest. Services flush; views and
 commands commit and write the audit entries of what a user saw or did.
 
-Access: case-log data stays visible to every caseworker and admin (DESIGN §2). "A caseworker's
+Access: case-log data stays visible to every caseworker and admin (product §2). "A caseworker's
 own cases" is the list's default filter, not an access rule; what only a supervisor may do —
 assign a case, decide a closure — is checked here (`require_supervisor`) and hidden as 404 by
 the views, as the case-log hides every page a person may not use.
@@ -22,7 +22,7 @@ from ..audit import record
 
 
 def is_supervisor(user):
-    """A case supervisor is a caseworker with the supervisor flag (DESIGN §2)."""
+    """A case supervisor is a caseworker with the supervisor flag (product §2)."""
     return bool(user is not None and getattr(user, "is_authenticated", True)
                 and user.has_role("caseworker") and user.case_supervisor)
 

@@ -86,7 +86,7 @@ def my_tasks(user, today=None):
 def queue_task_digests(today=None):
     """One email per active caseworker with overdue tasks, once per Kupang day (a second run
     the same day queues nothing). The email names tasks and case numbers only — never a victim
-    (DESIGN §8: no personal data leaves by email). Returns the number of emails queued."""
+    (product §8: no personal data leaves by email). Returns the number of emails queued."""
     today = today or clock.today()
     rows = db.session.execute(
         select(CaseTask, Case.number).join(Case, Case.id == CaseTask.case_id)

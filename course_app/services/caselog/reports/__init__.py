@@ -1,4 +1,4 @@
-"""Case-log reports: counts grouped in SQL by one dimension over a date range (DESIGN §7).
+"""Case-log reports: counts grouped in SQL by one dimension over a date range (product §7).
 
 Every dimension is one GROUP BY query (no loop over cases in Python), so a report over 200,000
 cases stays well under the 300 ms target (bench/caselog_reports.py). The date range applies to

@@ -1,5 +1,5 @@
 """Two-way reports: any two report dimensions cross-tabulated in one SQL GROUP BY (issue 13
-point 4, DESIGN §7).
+point 4, product §7).
 
 What a cell counts: **cases**. A case counts once in every cell whose pair of values it has, so
 with a multi-valued dimension (cause, impact, type, relationship, service) or with a victim

@@ -1,4 +1,4 @@
-"""Suppression of a two-way table for publication (DESIGN §7: "<5", complementary suppression so
+"""Suppression of a two-way table for publication (product §7: "<5", complementary suppression so
 that a hidden cell cannot be recovered from totals).
 
 The table is read with its margins as one grid: the cells, a row-total column, a column-total
