@@ -145,7 +145,9 @@ def test_import_a_messy_register_fix_it_and_import_again(phone, shot, caseworker
     assert "2 baris siap diimpor" in page.locator("main").inner_text()
     shot(page, "02-phone-import-ready")
     page.click("text=Impor 2 kasus")
-    page.wait_for_url("**/kasus/")
+    page.wait_for_url(re.compile(r".*/kasus/\?impor=\d+$"))  # the list of the cases just imported
     assert "2 kasus diimpor." in page.locator(".flash-success").inner_text()
+    listed = page.locator("main").inner_text()
+    assert "LP/UJI/1" in listed and "LP/UJI/2" in listed
     page.goto("/kasus/laporan?dimension=type&from=2026-01-01&to=2026-12-31")
     assert page.locator("table.report-table tr", has_text="Psikis").locator("td").first.inner_text() == "2"
