@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...extensions import db
-from ...forms import query_date
+from ...forms import query_date, show_domain_error
 from ...services import DomainError, clock
 from ...services.caselog import audit, cases, exports, imports, lookups
 from ...services.caselog.cases import CaseRuleError
@@ -215,11 +215,7 @@ def add_service(case_id):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            field = getattr(form, error.field, None) if error.field else None
-            if field is not None:
-                field.errors = list(field.errors) + [error.message]
-            else:
-                flash(error.message, "error")
+            show_domain_error(form, error)
             record = cases.get_case(case_id)
         else:
             flash(_("Layanan dicatat."), "success")

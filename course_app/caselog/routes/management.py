@@ -14,7 +14,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from ...auth.forms import DATE_FORMATS
 from ...extensions import db
-from ...forms import strip
+from ...forms import show_domain_error, strip
 from ...services import DomainError, clock
 from ...services.accounts import find_user
 from ...services.caselog import audit, cases
@@ -99,14 +99,6 @@ def _to_case(record, anchor=""):
     return redirect(url_for("caselog.case", case_id=record.id) + anchor)
 
 
-def _field_error(form, error):
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = list(field.errors) + [error.message]
-    else:
-        flash(error.message, "error")
-
-
 def _person_choices(users, blank):
     return [SelectChoice("", blank)] + [SelectChoice(str(u.id), u.full_name) for u in users]
 
@@ -127,7 +119,7 @@ def assign_case(case_id):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_domain_error(form, error)
         else:
             flash(_("Penanggung jawab kasus disimpan."), "success")
             return _to_case(record)
@@ -152,7 +144,7 @@ def add_referral(case_id):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_domain_error(form, error)
             record = cases.get_case(case_id)
         else:
             flash(_("Rujukan dicatat."), "success")
@@ -200,7 +192,7 @@ def add_task(case_id):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_domain_error(form, error)
         else:
             flash(_("Tugas dicatat."), "success")
             return _to_case(record, "#tugas")
@@ -246,7 +238,7 @@ def request_closure(case_id):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_domain_error(form, error)
             record = cases.get_case(case_id)
         else:
             flash(_("Pengajuan penutupan dikirim ke supervisor."), "success")
@@ -336,7 +328,7 @@ def merge_case(case_id):
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
-            _field_error(form, error)
+            show_domain_error(form, error)
         else:
             flash(_("Kasus %(b)s digabung ke %(a)s.", b=record.number, a=target.number), "success")
             return _to_case(target)
