@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from config import BASE_DIR
 from course_app.extensions import db
-from course_app.models import Lesson
+from course_app.models import Lesson, Module
 from course_app.services.content import ContentError, images, read_content, render_markdown
 
 from .test_content import load_and_commit, module, write_module, write_yaml
@@ -56,8 +56,11 @@ def refusal(root):
     return str(caught.value)
 
 
-def lesson_html(slug="pelajaran-1"):
-    return db.session.scalar(select(Lesson).where(Lesson.slug == slug)).body_html
+def lesson_html(slug="pelajaran-1", code="gizi"):
+    """The lesson's stored HTML (both fixture modules have a `pelajaran-1`: name the module, or
+    PostgreSQL may return the other one)."""
+    return db.session.scalar(select(Lesson).join(Module, Module.id == Lesson.module_id)
+                             .where(Lesson.slug == slug, Module.code == code)).body_html
 
 
 def img_attributes(html):
