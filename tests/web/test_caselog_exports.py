@@ -6,7 +6,6 @@ import csv
 import io
 from datetime import date
 
-import pytest
 from openpyxl import load_workbook
 from sqlalchemy import event, select
 
@@ -15,15 +14,6 @@ from course_app.models.caselog import AuditEntry
 from course_app.services.caselog import exports
 
 from .. import factories
-
-
-@pytest.fixture
-def staff(client):
-    factories.seed_caselog()
-    worker = factories.make_user(roles=("caseworker",))
-    db.session.commit()
-    factories.log_in(client, worker)
-    return worker
 
 
 def two_cases():

@@ -3,7 +3,6 @@ reports already recorded listed with an explicit 'Lewati duplikat dan impor sisa
 reported, and after confirming the list of the cases just imported, headed by the batch."""
 import io
 
-import pytest
 from sqlalchemy import func, select
 
 from course_app.extensions import db
@@ -12,15 +11,6 @@ from course_app.models.caselog import AuditEntry, Case
 from .. import factories
 from ..caselog_import_builders import import_csv, import_row
 from .pages import flashes, text
-
-
-@pytest.fixture
-def staff(client):
-    factories.seed_caselog()
-    worker = factories.make_user(roles=("caseworker",))
-    db.session.commit()
-    factories.log_in(client, worker)
-    return worker
 
 
 def upload(client, rows):

@@ -18,15 +18,6 @@ from .pages import error_beside, flashes, text
 
 
 @pytest.fixture
-def staff(client):
-    factories.seed_caselog()
-    worker = factories.make_user(roles=("caseworker",))
-    db.session.commit()
-    factories.log_in(client, worker)
-    return worker
-
-
-@pytest.fixture
 def admin(client):
     factories.seed_caselog()
     boss = factories.make_user(roles=("admin",))

@@ -19,16 +19,6 @@ def option(question, text_):
 
 
 @pytest.fixture
-def staff(app):
-    """A reviewer logged in on a client."""
-    reviewer = factories.make_user(roles=("reviewer",), full_name="Peninjau Statistik")
-    db.session.commit()
-    client = app.test_client()
-    factories.log_in(client, reviewer)
-    return client
-
-
-@pytest.fixture
 def answered():
     """Module `gizi_uji`: version 1 with six attempts by Rina Contoh, version 2 with five.
     In version 1 everyone is right on Q1 (too easy); Q2's wrong option B is the favourite."""
@@ -55,11 +45,11 @@ def rows_of(response):
             for row in re.findall(r"<tr id=\"soal-\d+\">(.*?)</tr>", html, re.S)]
 
 
-def test_the_module_list_shows_the_versions_that_have_attempts(staff, answered):
+def test_the_module_list_shows_the_versions_that_have_attempts(reviewer_desk, answered):
     quiet = factories.make_module(code="imunisasi_uji")
     db.session.commit()
 
-    response = staff.get("/tinjau/statistik-soal")
+    response = reviewer_desk.get("/tinjau/statistik-soal")
 
     page = text(response)
     assert response.status_code == 200
@@ -69,10 +59,10 @@ def test_the_module_list_shows_the_versions_that_have_attempts(staff, answered):
     assert 'aria-current="page">Statistik soal<' in response.get_data(as_text=True)
 
 
-def test_a_reviewer_sees_one_row_per_question_with_indices_shares_and_flags_in_words(staff, answered):
+def test_a_reviewer_sees_one_row_per_question_with_indices_shares_and_flags_in_words(reviewer_desk, answered):
     module, q1, q2 = answered
 
-    response = staff.get("/tinjau/statistik-soal/gizi_uji?versi=1")
+    response = reviewer_desk.get("/tinjau/statistik-soal/gizi_uji?versi=1")
 
     page = text(response)
     assert response.status_code == 200
@@ -93,10 +83,10 @@ def test_a_reviewer_sees_one_row_per_question_with_indices_shares_and_flags_in_w
     assert response.headers["Cache-Control"] == "private, no-store"
 
 
-def test_the_version_selector_defaults_to_the_newest_version_with_attempts(staff, answered):
+def test_the_version_selector_defaults_to_the_newest_version_with_attempts(reviewer_desk, answered):
     module, q1, _q2 = answered
 
-    response = staff.get("/tinjau/statistik-soal/gizi_uji")
+    response = reviewer_desk.get("/tinjau/statistik-soal/gizi_uji")
 
     html = response.get_data(as_text=True)
     assert "Versi 2: 5 percobaan dikirim" in text(response)
@@ -108,24 +98,24 @@ def test_the_version_selector_defaults_to_the_newest_version_with_attempts(staff
     assert "A. Benar — 60,0% (3) kunci jawaban" in row
 
 
-def test_a_version_without_attempts_answers_404_and_a_garbled_one_means_the_newest(staff, answered):
-    assert staff.get("/tinjau/statistik-soal/gizi_uji?versi=7").status_code == 404
-    assert "Versi 2: 5 percobaan" in text(staff.get("/tinjau/statistik-soal/gizi_uji?versi=abc"))
-    assert staff.get("/tinjau/statistik-soal/tidak_ada").status_code == 404
+def test_a_version_without_attempts_answers_404_and_a_garbled_one_means_the_newest(reviewer_desk, answered):
+    assert reviewer_desk.get("/tinjau/statistik-soal/gizi_uji?versi=7").status_code == 404
+    assert "Versi 2: 5 percobaan" in text(reviewer_desk.get("/tinjau/statistik-soal/gizi_uji?versi=abc"))
+    assert reviewer_desk.get("/tinjau/statistik-soal/tidak_ada").status_code == 404
 
 
-def test_a_module_without_attempts_says_when_statistics_appear(staff):
+def test_a_module_without_attempts_says_when_statistics_appear(reviewer_desk):
     factories.make_module(code="kosong_uji")
     db.session.commit()
 
-    response = staff.get("/tinjau/statistik-soal/kosong_uji")
+    response = reviewer_desk.get("/tinjau/statistik-soal/kosong_uji")
 
     page = text(response)
     assert response.status_code == 200
     assert "Belum ada percobaan kuis yang dikirim untuk materi ini." in page
     assert "Statistik muncul setelah peserta mengerjakan kuis." in page
     assert "Unduh CSV" not in page
-    assert staff.get("/tinjau/statistik-soal/kosong_uji/csv").status_code == 404
+    assert reviewer_desk.get("/tinjau/statistik-soal/kosong_uji/csv").status_code == 404
 
 
 def test_the_csv_has_the_tables_columns_one_row_per_option_and_kupangs_date_in_its_name(
@@ -157,8 +147,8 @@ def test_the_csv_has_the_tables_columns_one_row_per_option_and_kupangs_date_in_i
     assert "Rina" not in response.get_data(as_text=True)
 
 
-def test_the_page_has_a_link_to_the_csv_of_the_shown_version(staff, answered):
-    html = staff.get("/tinjau/statistik-soal/gizi_uji?versi=1").get_data(as_text=True)
+def test_the_page_has_a_link_to_the_csv_of_the_shown_version(reviewer_desk, answered):
+    html = reviewer_desk.get("/tinjau/statistik-soal/gizi_uji?versi=1").get_data(as_text=True)
 
     assert 'href="/tinjau/statistik-soal/gizi_uji/csv?versi=1"' in html
 

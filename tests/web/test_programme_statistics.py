@@ -96,16 +96,6 @@ def test_the_service_refuses_a_kecamatan_outside_the_list(app):
 # --- the statistics page ---------------------------------------------------------------------------
 
 @pytest.fixture
-def staff(app):
-    """A reviewer logged in on a client."""
-    reviewer = factories.make_user(roles=("reviewer",), full_name="Peninjau Statistik")
-    db.session.commit()
-    client = app.test_client()
-    factories.log_in(client, reviewer)
-    return client
-
-
-@pytest.fixture
 def registrations():
     """Couples registered this Kupang month: six in Oebobo, two in Alak (stored as UTC instants)."""
     creator = factories.make_user()
@@ -129,8 +119,8 @@ def table_rows(response, code):
             for row in re.findall(r"<tr>(.*?)</tr>", table.group(1), re.S)]
 
 
-def test_the_page_shows_the_numbers_in_tables_and_server_drawn_charts(staff, registrations):
-    response = staff.get("/tinjau/statistik")
+def test_the_page_shows_the_numbers_in_tables_and_server_drawn_charts(reviewer_desk, registrations):
+    response = reviewer_desk.get("/tinjau/statistik")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert "<h1>Statistik program</h1>" in html
@@ -141,7 +131,7 @@ def test_the_page_shows_the_numbers_in_tables_and_server_drawn_charts(staff, reg
     assert 'aria-current="page">Statistik program</a>' in html
 
 
-def test_the_page_shows_module_pass_rates_letters_and_certificates(staff):
+def test_the_page_shows_module_pass_rates_letters_and_certificates(reviewer_desk):
     module = factories.make_module(code="gizi_uji", questions=4, multiple=0)
     person = factories.make_user()
     start = clock.day_start(clock.today().replace(day=1))
@@ -151,7 +141,7 @@ def test_the_page_shows_module_pass_rates_letters_and_certificates(staff):
     letter.decided_at = start + timedelta(hours=36, seconds=3)
     factories.make_certificate_record(factories.make_couple_record(person, start), start + timedelta(seconds=4))
     db.session.commit()
-    response = staff.get("/tinjau/statistik")
+    response = reviewer_desk.get("/tinjau/statistik")
     assert response.status_code == 200
     modules = table_rows(response, "modules")
     assert any(row.startswith(f"{module.title} Wajib 2 1 50,0 1 2,0 2") for row in modules), modules
@@ -159,31 +149,31 @@ def test_the_page_shows_module_pass_rates_letters_and_certificates(staff):
     assert table_rows(response, "certificates")[-1] == "Terbit dalam periode 1"
 
 
-def test_publication_mode_writes_small_counts_as_below_5(staff, registrations):
-    response = staff.get(f"/tinjau/statistik?dari={this_month()}&sampai={this_month()}&publikasi=y")
+def test_publication_mode_writes_small_counts_as_below_5(reviewer_desk, registrations):
+    response = reviewer_desk.get(f"/tinjau/statistik?dari={this_month()}&sampai={this_month()}&publikasi=y")
     kecamatan = table_rows(response, "kecamatan")
     assert "Alak <5 0 0 0" in kecamatan
     assert "Oebobo * 0 0 0" in kecamatan  # the next smallest, so Alak's count cannot be worked out
     assert "Mode publikasi" in text(response)
-    exact = table_rows(staff.get(f"/tinjau/statistik?dari={this_month()}&sampai={this_month()}"), "kecamatan")
+    exact = table_rows(reviewer_desk.get(f"/tinjau/statistik?dari={this_month()}&sampai={this_month()}"), "kecamatan")
     assert "Alak 2 0 0 0" in exact
 
 
-def test_an_empty_period_says_so(staff):
-    response = staff.get("/tinjau/statistik")
+def test_an_empty_period_says_so(reviewer_desk):
+    response = reviewer_desk.get("/tinjau/statistik")
     assert response.status_code == 200
     assert "Belum ada data pada periode ini" in text(response)
     assert "tabel-months" not in response.get_data(as_text=True)
 
 
-def test_the_default_period_is_the_last_12_months_and_a_reversed_one_is_explained(staff):
-    page = text(staff.get("/tinjau/statistik"))
+def test_the_default_period_is_the_last_12_months_and_a_reversed_one_is_explained(reviewer_desk):
+    page = text(reviewer_desk.get("/tinjau/statistik"))
     first = factories_month(-11)
     assert f"Periode: {first} sampai {factories_month(0)}" in page
-    reversed_ = staff.get(f"/tinjau/statistik?dari={this_month()}&sampai=2000-01")
+    reversed_ = reviewer_desk.get(f"/tinjau/statistik?dari={this_month()}&sampai=2000-01")
     assert error_beside(reversed_, "sampai") == "Pilih bulan dari daftar."
     earlier = (clock.today().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
-    reversed_ = staff.get(f"/tinjau/statistik?dari={this_month()}&sampai={earlier}")
+    reversed_ = reviewer_desk.get(f"/tinjau/statistik?dari={this_month()}&sampai={earlier}")
     assert error_beside(reversed_, "sampai") == "Bulan awal harus sebelum atau sama dengan bulan akhir."
 
 
@@ -202,9 +192,9 @@ def test_the_csv_download_has_headers_a_row_and_kupangs_date_in_its_name(app):
                                          residence_kecamatan=code)
         reviewer = factories.make_user(roles=("reviewer",))
         db.session.commit()
-        staff = app.test_client()
-        factories.log_in(staff, reviewer)
-        response = staff.get("/tinjau/statistik/csv?dari=2026-12&sampai=2027-01&publikasi=y")
+        reviewer_desk = app.test_client()
+        factories.log_in(reviewer_desk, reviewer)
+        response = reviewer_desk.get("/tinjau/statistik/csv?dari=2026-12&sampai=2027-01&publikasi=y")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
     _kind, options = parse_options_header(response.headers["Content-Disposition"])
@@ -215,8 +205,8 @@ def test_the_csv_download_has_headers_a_row_and_kupangs_date_in_its_name(app):
     assert any(line[:3] == ["537101", "Alak", "<5"] for line in lines)
 
 
-def test_the_xlsx_download_has_one_sheet_per_table_with_headers_and_rows(staff, registrations):
-    response = staff.get(f"/tinjau/statistik/xlsx?dari={this_month()}&sampai={this_month()}")
+def test_the_xlsx_download_has_one_sheet_per_table_with_headers_and_rows(reviewer_desk, registrations):
+    response = reviewer_desk.get(f"/tinjau/statistik/xlsx?dari={this_month()}&sampai={this_month()}")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -229,8 +219,8 @@ def test_the_xlsx_download_has_one_sheet_per_table_with_headers_and_rows(staff, 
     assert ["537104", "Oebobo", 6, 0, 0, 0] in rows
 
 
-def test_a_hand_made_download_address_answers_400(staff):
-    assert staff.get("/tinjau/statistik/csv?dari=kemarin&sampai=2026-01").status_code == 400
+def test_a_hand_made_download_address_answers_400(reviewer_desk):
+    assert reviewer_desk.get("/tinjau/statistik/csv?dari=kemarin&sampai=2026-01").status_code == 400
 
 
 def test_an_admin_without_the_reviewer_role_finds_both_statistics_pages_in_the_menu(app):
