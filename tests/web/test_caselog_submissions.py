@@ -178,3 +178,38 @@ def test_a_liaison_lands_on_their_submissions_and_finds_them_in_the_menu(app):
     assert response.status_code == 302 and response.headers["Location"].endswith("/polres/")
     html = client.get("/").get_data(as_text=True)
     assert 'href="/polres/"' in html[html.index("<nav"):html.index("</nav>")]
+
+
+# --- the review page and the import preview share one rendering of the import's findings --------
+
+def _section(html, marker):
+    """The first table after `marker` (a heading's id or a class), as rendered."""
+    start = html.index(marker)
+    return html[html.index("<table", start):html.index("</table>", start) + len("</table>")]
+
+
+def _both_pages(app, people, rows, header=None):
+    """The same file read by the import preview and by the review of a Polres submission."""
+    data = import_csv(rows, header=header) if header else import_csv(rows)
+    worker = logged_in(app, people["caseworker"])
+    upload = worker.post("/kasus/impor", data={"source": "polres", "file": (BytesIO(data), "register.csv")},
+                         content_type="multipart/form-data")
+    preview = worker.get(upload.headers["Location"]).get_data(as_text=True)
+    item = submissions.submit_file(people["liaison"], "2026-11", "register.csv", data)
+    db.session.commit()
+    review = worker.get(f"/kasus/setoran/{item.id}").get_data(as_text=True)
+    liaison = logged_in(app, people["liaison"]).get(f"/polres/{item.id}").get_data(as_text=True)
+    return preview, review, liaison
+
+
+def test_the_problem_table_and_the_ignored_columns_are_the_import_previews_on_every_page(app, people):
+    header = [*import_row(), "kolom_lain"]
+    preview, review, liaison = _both_pages(app, people, [
+        import_row(no_laporan="LP/S1", korban_jk="X"), import_row(no_laporan="LP/S2", jenis_kekerasan="verbal")],
+        header=header)
+    table = _section(preview, 'id="problems-title"')
+    assert "korban_jk" in table and "&#39;verbal&#39; tidak dikenal" in table
+    assert _section(review, 'id="problems-title"') == table
+    assert _section(liaison, 'id="problems-title"') == table  # no case number in these messages
+    note = "Kolom yang tidak dikenal dan diabaikan: kolom_lain"
+    assert note in preview and note in review
