@@ -1,6 +1,7 @@
 """Demo data for trying the product: one account per role, two couples, letters in different
-states, an issued certificate (and case-log cases for the case staff; a Polres liaison with one
-accepted and one returned monthly register).
+states, an issued certificate, case-log cases (some owned by the demo caseworker under the demo
+supervisor, with a referral, tasks and a closure to decide) and a Polres liaison with one
+accepted and one returned monthly register.
 
 Idempotent: running it again finds what it made and resets the demo passwords to the printed
 one. Synthetic people only; refused in production unless DEMO_ALLOWED is set. Everything goes
@@ -27,6 +28,7 @@ DEMO_ACCOUNTS = [
     ("officiant", "petugas@demo.pranikah.example", "Petugas Nikah Demo", None, None),
     ("reviewer", "peninjau@demo.pranikah.example", "Peninjau Demo", None, None),
     ("caseworker", "kasus@demo.pranikah.example", "Petugas Kasus Demo", None, None),
+    ("caseworker", "supervisor.kasus@demo.pranikah.example", "Supervisor Kasus Demo", None, None),
     ("police", "polres@demo.pranikah.example", "Penghubung Polres Demo", None, None),
     ("admin", "admin@demo.pranikah.example", "Admin Demo", None, None),
 ]
@@ -67,6 +69,7 @@ def _ensure_couple(first, second, wedding_in_days, institution_name, today):
 
 
 def create_demo(today=None):
+    from .caselog.management.demo import add_demo_management
     from .caselog.submissions import add_demo_submissions
     from .caselog.synthetic import add_demo_cases
 
@@ -83,8 +86,11 @@ def create_demo(today=None):
         letter_demo.add_approved_demo_letter(person, reviewer)
     certificate = (certificates.latest_certificate(certified)
                    or certificates.issue_if_eligible(certified))
+    caseworker, supervisor, liaison = users[4], users[5], users[6]
+    supervisor.case_supervisor = True
     add_demo_cases()
-    add_demo_submissions(users[5], users[4], today)
+    add_demo_management(caseworker, supervisor, today)
+    add_demo_submissions(liaison, caseworker, today)
 
     result = {
         "accounts": [{"role": role, "email": email, "password": DEMO_PASSWORD}

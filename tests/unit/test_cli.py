@@ -117,7 +117,7 @@ def test_demo_twice_creates_no_duplicates_and_restores_the_passwords(runner):
 
     assert second == first
     assert (count(User), count(CoupleMember), count(Couple)) == (users, memberships, 2)
-    assert users == len(ROLES) + 3  # two couples of participants
+    assert users == len(ROLES) + 4  # two couples of participants, a case supervisor
     assert accounts.authenticate(demo_admin.email, admin_account["password"]) == demo_admin
 
 
@@ -140,3 +140,32 @@ def test_demo_joins_the_partner_even_if_they_left(runner):
     second = run_demo(runner)
 
     assert couples.current_couple(partner).id == second["couple"]["id"]
+
+
+def test_demo_caseworker_owns_cases_with_a_referral_an_overdue_task_and_a_closure_to_decide(runner):
+    """"Kasus saya", "Tugas saya" and a supervisor's decision can be tried on the demo at once;
+    a second run adds nothing."""
+    from course_app.models.caselog import Case, CaseTask, ClosureRequest, Referral
+    from course_app.services import clock
+    from course_app.services.caselog import management
+    from course_app.services.caselog.management import tasks
+
+    printed = run_demo(runner)
+    caseworker = accounts.find_user_by_email("kasus@demo.pranikah.example")
+    supervisor = accounts.find_user_by_email("supervisor.kasus@demo.pranikah.example")
+    owned = db.session.scalars(select(Case).where(Case.owner_id == caseworker.id)).all()
+
+    assert management.is_supervisor(supervisor) and not management.is_supervisor(caseworker)
+    assert management.list_scope(caseworker) == "saya" and len(owned) == 8
+    assert {case.supervisor_id for case in owned} == {supervisor.id}
+    assert count(Referral) == 1
+    groups = tasks.my_tasks(caseworker, today=clock.today())
+    assert len(groups["overdue"]) == 1 and len(groups["soon"]) == 1
+    waiting = db.session.scalars(select(ClosureRequest)).all()
+    assert [request.state for request in waiting] == ["pending"]
+    assert waiting[0].case.owner_id == caseworker.id
+
+    run_demo(runner)
+
+    assert (count(Referral), count(CaseTask), count(ClosureRequest)) == (1, 2, 1)
+    assert printed["cases"] == count(Case)
