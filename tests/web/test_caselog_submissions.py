@@ -213,3 +213,17 @@ def test_the_problem_table_and_the_ignored_columns_are_the_import_previews_on_ev
     assert _section(liaison, 'id="problems-title"') == table  # no case number in these messages
     note = "Kolom yang tidak dikenal dan diabaikan: kolom_lain"
     assert note in preview and note in review
+
+
+def test_the_review_counts_rows_sharing_a_report_number_as_the_preview_does(app, people):
+    """Three rows, two of them one case with two victims: the review page said '2 baris siap
+    dicatat' and left row 3 out; it now shows the import preview's table of cases."""
+    preview, review, _liaison = _both_pages(app, people, [
+        import_row(no_laporan="LP/G1"), import_row(no_laporan="LP/G1", korban_nama="Korban Kedua"),
+        import_row(no_laporan="LP/G2")])
+    assert "3 baris siap dicatat" in review
+    assert "menjadi satu kasus dengan beberapa korban atau pelaku: 2 kasus" in review
+    table = _section(preview, "<h2>3 baris siap diimpor</h2>")
+    assert "<td>2, 3</td><td>LP/G1</td>" in table
+    assert _section(review, "<h2>3 baris siap dicatat</h2>") == table
+    assert "Setujui dan catat 2 kasus" in review
