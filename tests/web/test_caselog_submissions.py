@@ -14,6 +14,7 @@ from course_app.services.caselog import submissions
 from .. import factories
 from ..caselog_import_builders import import_csv, import_row
 from ..mailbox import Outbox
+from .pages import flashes, text
 
 NOW = datetime(2026, 12, 6, 2, 0, tzinfo=UTC)  # 10:00 WITA
 
@@ -227,3 +228,24 @@ def test_the_review_counts_rows_sharing_a_report_number_as_the_preview_does(app,
     assert "<td>2, 3</td><td>LP/G1</td>" in table
     assert _section(review, "<h2>3 baris siap dicatat</h2>") == table
     assert "Setujui dan catat 2 kasus" in review
+
+
+def test_accepting_leads_to_the_cases_just_recorded(app, people):
+    """Accepting landed on the queue with no way to the new cases, and 'Daftar kasus' opens on
+    the caseworker's own cases, where unassigned Polres cases are not: the caseworker saw none.
+    Now, as after an import, the list of the cases the submission brought."""
+    item = submissions.submit_file(people["liaison"], "2026-11", "register-ppa.csv",
+                                   import_csv([import_row(no_laporan="LP/L1"), import_row(no_laporan="LP/L2")]))
+    db.session.commit()
+    client = logged_in(app, people["caseworker"])
+    response = client.post(f"/kasus/setoran/{item.id}/terima")
+    db.session.expire_all()
+    batch = db.session.get(PoliceSubmission, item.id).import_batch_id
+    assert response.headers["Location"].endswith(f"/kasus/?impor={batch}")
+    listing = client.get(response.headers["Location"])
+    assert ("success", "Setoran disetujui: 2 kasus dicatat.") in flashes(listing)
+    page = text(listing)
+    assert "Kasus dari impor register-ppa.csv" in page and "2 kasus" in page
+    assert "LP/L1" in page and "LP/L2" in page
+    review = client.get(f"/kasus/setoran/{item.id}").get_data(as_text=True)
+    assert f'href="/kasus/?impor={batch}"' in review

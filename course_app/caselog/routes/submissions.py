@@ -210,7 +210,9 @@ def submission_accept(submission_id):
         flash(error.message, "error")
         return redirect(url_for("caselog.submission_review", submission_id=submission_id))
     flash(_("Setoran disetujui: %(n)d kasus dicatat.", n=len(ids)), "success")
-    return redirect(url_for("caselog.submissions"))
+    # As after an import: the cases just recorded. They are unassigned, so the list's default
+    # (the caseworker's own cases) would not show them.
+    return redirect(url_for("caselog.cases", impor=item.import_batch_id))
 
 
 @bp.post("/setoran/<int:submission_id>/kembalikan", endpoint="submission_return")
