@@ -1,8 +1,10 @@
 """Reports (issue 5, point 4) against hand-counted fixtures: cases and victims counted
 separately, "child" = under 18 at the incident, reporting delay, the small-cell rule."""
+import io
 from datetime import date
 
 import pytest
+from openpyxl import load_workbook
 
 from course_app.extensions import db
 from course_app.services.caselog import cases, reports
@@ -141,6 +143,70 @@ def test_editing_a_case_moves_it_in_every_report(four_cases):
     assert counts("cause", date(2027, 1, 1), date(2027, 12, 31)) == {"tidak_dicatat": (1, 1)}
 
 
+# --- merged duplicates (issue 13) ------------------------------------------------------------
+
+def every_report_output():
+    """What every report shows for 2026, exactly (no suppression: CASELOG_SMALL_CELL 1)."""
+    from course_app.services.caselog import annual_summary, simfoni
+    from course_app.services.caselog.reports import crosstab, files, trend
+
+    tables = {(d, b): crosstab.build_crosstab(d, b, *YEAR_2026)
+              for d in reports.DIMENSIONS for b in reports.DIMENSIONS if d != b}
+    return {
+        "grouped": {d: reports.build_report(d, *YEAR_2026) for d in reports.DIMENSIONS},
+        "totals": reports.totals(*YEAR_2026),
+        "crosstab": tables,
+        "crosstab files": [(files.crosstab_csv(tables[pair]),
+                            list(load_workbook(io.BytesIO(files.crosstab_xlsx(tables[pair]))).active.values))
+                           for pair in (("cause", "impact"), ("month", "service"))],
+        "trend": trend.month_trend(*YEAR_2026),
+        "delay": reports.reporting_delay(*YEAR_2026),
+        "annual summary": annual_summary.summary_figures(2026),
+        "simfoni": list(simfoni.simfoni_rows(*YEAR_2026)),
+    }
+
+
+def test_a_merged_case_counts_once_in_every_report(four_cases, app, monkeypatch):
+    """A case merged into another records the same incident: every report counts the incident
+    once, through the case that carries on (reports.counted_cases)."""
+    from course_app.services.caselog.management import merge
+
+    monkeypatch.setitem(app.config, "CASELOG_SMALL_CELL", 1)
+    c1 = four_cases[0]
+    before = every_report_output()
+    # The police register's row of C1's incident, recorded as a case of its own before anyone
+    # noticed: other values in places, so that it shows in every report while it counts.
+    duplicate = factories.make_case(
+        incident_date=date(2026, 2, 27), report_date=date(2026, 5, 6), types=["fisik", "seksual"],
+        causes=["narkoba"], impacts=["depresi"], place="sekolah", kecamatan_id=factories.kecamatan_id("Alak"),
+        victims=[{"name": "V1 (polisi)", "sex": "P", "age": 17}, {"name": "V2 (polisi)", "sex": "L", "age": 61}],
+        perpetrators=[{"name": "P1 (polisi)", "sex": "L", "age": 40}],
+        relationships={(0, 0): "guru", (1, 0): "tetangga"})
+    worker = factories.make_user(roles=("caseworker",))
+    cases.add_service(duplicate, victim_id=duplicate.victims[0].id, service="bantuan_hukum", status="dilayani",
+                      service_date=date(2026, 5, 7), user=worker, today=date(2026, 11, 27))
+    db.session.commit()
+    counted_twice = every_report_output()
+    assert [name for name in before if counted_twice[name] == before[name]] == []
+    assert counted_twice["totals"] == (4, 6)
+
+    supervisor = factories.make_user(roles=("caseworker",))
+    supervisor.case_supervisor = True
+    merge.merge_case(duplicate, c1, supervisor)
+    db.session.commit()
+    after = every_report_output()
+    assert after["totals"] == (3, 4)
+    assert {r.code: r.cases for r in after["grouped"]["kecamatan"].rows} == {
+        "537102": 1, "537104": 1, "luar_kota": 1}  # no Alak: the duplicate's place does not count
+    assert after["crosstab"][("cause", "impact")].total == 3
+    assert [r.code for r in after["trend"]] == [f"2026-{m:02d}" for m in range(1, 13)]
+    assert after["trend"][4].cases == 0  # May: the duplicate's report month
+    assert (after["annual summary"]["cases"], after["annual summary"]["victims"]) == (3, 4)
+    assert duplicate.number not in {row["no_registrasi"] for row in after["simfoni"]}
+    for name in before:
+        assert after[name] == before[name], name
+
+
 @pytest.fixture
 def fourteen_cases():
     make_fourteen_cases()
@@ -269,11 +335,42 @@ def test_simfoni_export_names_nobody_and_keeps_the_documented_column_order(four_
     assert "kelurahan" not in body.splitlines()[0]
     documented = Path(__file__).resolve().parents[2] / "docs" / "caselog-lists.md"
     section = documented.read_text(encoding="utf-8").split("## SIMFONI export", 1)[1]
-    assert [c for c in simfoni.SIMFONI_COLUMNS if f"`{c}`" not in section] == []
+    listed = [line.split("|")[2].strip().strip("`") for line in section.splitlines()
+              if line.startswith("| ") and line.split("|")[1].strip().isdigit()]
+    assert listed == simfoni.SIMFONI_COLUMNS  # every column, in the order the export writes them
 
 
-def test_a_relationship_the_code_alone_does_not_decide_is_left_for_a_person(app):
+@pytest.mark.parametrize("victim_status,perpetrator_status,kdrt,expected", [
+    ("belum_kawin", None, True, "Pacar/Teman"),  # never married: not a former spouse
+    ("cerai_hidup", "belum_kawin", True, "Pacar/Teman"),  # he never married
+    ("cerai_hidup", None, False, "Suami/Istri"),  # divorced: her former husband
+    ("kawin_tercatat", "cerai_hidup", True, "Suami/Istri"),  # otherwise the KDRT flag decides
+    (None, None, True, "Suami/Istri"),
+    (None, None, False, "Pacar/Teman"),
+])
+def test_a_former_partner_is_a_former_spouse_or_partner_as_the_record_tells(
+        app, victim_status, perpetrator_status, kdrt, expected):
     from course_app.services.caselog import simfoni
 
-    assert simfoni.simfoni_value("relationship", "mantan_pasangan") == "Suami/Istri atau Pacar/Teman"
+    factories.seed_caselog()
+    factories.make_case(kdrt=kdrt, victims=[{"name": "V", "sex": "P", "age": 30, "marital_status": victim_status}],
+                        perpetrators=[{"name": "P", "sex": "L", "age": 33, "marital_status": perpetrator_status}],
+                        relationships={(0, 0): "mantan_pasangan"})
+    db.session.commit()
+    [row] = simfoni.simfoni_rows()
+    assert row["hubungan_pelaku_korban"] == expected
+    assert simfoni.simfoni_value("relationship", "tidak_dikenal") == "Lainnya"
     assert simfoni.simfoni_value("education", "kode_baru_admin") == "NA"
+
+
+def test_simfoni_victim_age_groups_are_simfonis_own(app):
+    from course_app.services.caselog import simfoni
+
+    factories.seed_caselog()
+    ages = [0, 5, 6, 12, 13, 17, 18, 24, 25, 44, 45, 59, 60, 90, None]
+    factories.make_case(victims=[{"name": f"V{i}", "sex": "P", "age": age} for i, age in enumerate(ages)],
+                        relationships={})
+    db.session.commit()
+    assert [row["kelompok_umur_korban"] for row in simfoni.simfoni_rows()] == [
+        "0-5", "0-5", "6-12", "6-12", "13-17", "13-17", "18-24", "18-24", "25-44", "25-44", "45-59", "45-59",
+        "60+", "60+", "NA"]

@@ -129,3 +129,30 @@ def test_simfoni_export_is_a_csv_per_victim_and_audited(client, staff):
     assert rows[0][0] == "no_registrasi" and len(rows) == 1 + 8  # 2 victims + 6 cases of one
     assert "Korban Contoh" not in response.get_data(as_text=True)
     assert audit_entries()[-1] == ("report_export", "simfoni")
+
+
+def test_a_merged_duplicate_is_left_out_of_the_page_the_files_and_the_api(client, staff):
+    from course_app.models.caselog import Case
+    from course_app.services.caselog.management import merge
+
+    first = db.session.scalar(select(Case).order_by(Case.id))
+    duplicate = factories.make_case(report_date=date(2026, 5, 3), incident_date=date(2026, 3, 1),
+                                    causes=["ekonomi"], impacts=["trauma"])
+    supervisor = factories.make_user(roles=("caseworker",))
+    supervisor.case_supervisor = True
+    db.session.commit()
+    assert client.get(f"/api/v1/caselog/reports/cause?by=impact&{YEAR}").get_json()["total"] == {"cases": 8}
+    merge.merge_case(duplicate, first, supervisor)
+    db.session.commit()
+
+    body = client.get(f"/api/v1/caselog/reports/cause?by=impact&{YEAR}").get_json()
+    assert body["total"] == {"cases": 7}
+    assert {r["code"]: (r["cases"], r["cells"]) for r in body["rows"]} == {"ekonomi": (7, [7]), "miras": (1, [1])}
+    assert "Total kasus 7 7" in text(client.get(f"/kasus/laporan?dimension=cause&by=impact&{YEAR}"))
+    exported = client.get(f"/kasus/laporan/unduh?format=csv&dimension=cause&by=impact&{YEAR}")
+    assert ["ekonomi", "Ekonomi", "7", "7"] in list(csv.reader(io.StringIO(exported.get_data().decode("utf-8-sig"))))
+    workbook = client.get(f"/kasus/laporan/unduh?format=xlsx&dimension=cause&by=impact&{YEAR}")
+    assert ["ekonomi", "Ekonomi", 7, 7] in [[c.value for c in row] for row in
+                                           load_workbook(io.BytesIO(workbook.get_data())).active.iter_rows()]
+    simfoni = client.get(f"/kasus/laporan/simfoni?{YEAR}").get_data().decode("utf-8-sig")
+    assert len(simfoni.splitlines()) == 1 + 8 and duplicate.number not in simfoni

@@ -6,9 +6,9 @@ What leaves P3A is what SIMFONI's case form asks for, and no more: no names, add
 dates (the age at the incident and its group instead), narratives, guardians or external
 references; nothing below kecamatan. Causes, impacts, sources, legal stages, service statuses,
 institutions and disability kinds are local lists SIMFONI does not record, so they are not
-exported. A local service with no SIMFONI value is left out of the services cell; a
-relationship the code alone does not decide (`mantan_pasangan`) is written as its two possible
-SIMFONI values joined by " atau ", for a person to settle before the upload.
+exported. A local service with no SIMFONI value is left out of the services cell. A former
+spouse or partner (`mantan_pasangan`) is one of two SIMFONI values, which the record decides
+(`former_partner_value`).
 """
 import csv
 import io
@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ...extensions import db
-from ...models.caselog import Case, Victim
+from ...models.caselog import Case, Perpetrator, Victim
+from . import reports
 from .exports import neutralise
 from .reference import PERPETRATOR_AGE_GROUPS, SIMFONI, age_group
 
@@ -43,6 +44,34 @@ def simfoni_value(kind, code):
     return value
 
 
+def former_partner_value(victim, perpetrator, case):
+    """SIMFONI has no "former partner": `mantan_pasangan` is written Suami/Istri for a former
+    husband or wife and Pacar/Teman for a former boyfriend or girlfriend, decided from what the
+    record holds (docs/caselog-lists.md, "SIMFONI export"):
+
+    1. the victim or the perpetrator has never married (`belum_kawin`): they cannot have been
+       married to each other — Pacar/Teman;
+    2. the victim is divorced (`cerai_hidup`): the former partner is the former spouse —
+       Suami/Istri;
+    3. otherwise the case's KDRT flag: a former partner in a case recorded as domestic violence
+       is taken as the former spouse — Suami/Istri; without the flag, Pacar/Teman (violence by
+       a former boyfriend or girlfriend is not KDRT under UU 23/2004)."""
+    spouse, partner = SIMFONI["relationship"]["mantan_pasangan"]
+    statuses = {person.marital_status.code for person in (victim, perpetrator) if person.marital_status}
+    if "belum_kawin" in statuses:
+        return partner
+    if victim.marital_status is not None and victim.marital_status.code == "cerai_hidup":
+        return spouse
+    return spouse if case.kdrt else partner
+
+
+def _relationship_value(pair, victim, case):
+    code = pair.relationship_kind and pair.relationship_kind.code
+    if code == "mantan_pasangan":
+        return former_partner_value(victim, pair.perpetrator, case)
+    return simfoni_value("relationship", code)
+
+
 def _joined(values):
     """Distinct values in first-seen order, joined by '; '."""
     seen = []
@@ -57,19 +86,17 @@ def _perpetrator_group(perpetrator):
 
 
 def simfoni_rows(date_from=None, date_to=None):
-    """{column: value} per victim of the cases reported in the range, oldest report first."""
+    """{column: value} per victim of the cases the reports count (reported in the range, a merged
+    duplicate left out: reports.counted_cases), oldest report first."""
     query = (select(Case).options(
-        selectinload(Case.categories), selectinload(Case.perpetrators), selectinload(Case.relationships),
+        selectinload(Case.categories), selectinload(Case.perpetrators).selectinload(Perpetrator.marital_status),
+        selectinload(Case.relationships),
         selectinload(Case.victims).selectinload(Victim.services),
         selectinload(Case.victims).selectinload(Victim.education),
         selectinload(Case.victims).selectinload(Victim.occupation),
         selectinload(Case.victims).selectinload(Victim.marital_status))
         .order_by(Case.report_date, Case.id))
-    if date_from:
-        query = query.where(Case.report_date >= date_from)
-    if date_to:
-        query = query.where(Case.report_date <= date_to)
-    for case in db.session.scalars(query):
+    for case in db.session.scalars(reports.counted_cases(query, date_from, date_to)):
         types = _joined(simfoni_value("violence_type", lookup.code) for lookup in case.lookups("violence_type"))
         for victim in case.victims:
             pairs = [p for p in case.relationships if p.victim_id == victim.id]
@@ -90,9 +117,7 @@ def simfoni_rows(date_from=None, date_to=None):
                 "status_perkawinan_korban": simfoni_value(
                     "marital_status", victim.marital_status and victim.marital_status.code),
                 "disabilitas_korban": "Ya" if victim.disability else "Tidak",
-                "hubungan_pelaku_korban": _joined(
-                    simfoni_value("relationship", p.relationship_kind and p.relationship_kind.code)
-                    for p in pairs),
+                "hubungan_pelaku_korban": _joined(_relationship_value(p, victim, case) for p in pairs),
                 "jumlah_pelaku": len(case.perpetrators),
                 "jenis_kelamin_pelaku": "; ".join(p.sex or NA for p in case.perpetrators),
                 "kelompok_umur_pelaku": "; ".join(_perpetrator_group(p) for p in case.perpetrators),

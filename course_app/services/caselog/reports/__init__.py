@@ -1,9 +1,10 @@
 """Case-log reports: counts grouped in SQL by one dimension over a date range (product §7).
 
 Every dimension is one GROUP BY query (no loop over cases in Python), so a report over 200,000
-cases stays well under the 300 ms target (bench/caselog_reports.py). The date range applies to
-the report date (tanggal lapor). Cases and victims are counted separately: a case with two
-victims counts once among cases and twice among victims.
+cases stays well under the 300 ms target (bench/caselog_reports.py). Which cases count is one
+rule in one place, `counted_cases`: reported in the date range (tanggal lapor), and each incident
+once — a case merged into another is left out. Cases and victims are counted separately: a case
+with two victims counts once among cases and twice among victims.
 
 Publication mode (`publication=True`): counts from 1 to CASELOG_SMALL_CELL − 1 become "<5", a
 single hidden cell in a one-value-per-case dimension hides the next smallest too (so totals do
@@ -13,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import case, func, literal_column, select, text
+from sqlalchemy import case, func, inspect, literal_column, select, text
+from sqlalchemy.orm import aliased
 
 from ....extensions import db
 from ....models.caselog import (
@@ -100,12 +102,28 @@ class Report:
     note: str | None = None
 
 
-def _in_range(query, date_from, date_to, column=Case.report_date):
+def counted_cases(query, date_from=None, date_to=None, table=Case):
+    """`query` kept to the cases every report counts — the one rule, applied here to every query
+    of the grouped reports, the cross-tabulations, the month trend, the reporting delay, the
+    annual summary and the SIMFONI export:
+
+    - reported from `date_from` to `date_to`, both included (the report date, copied onto every
+      table a report reads: `table`'s own column);
+    - each incident once: a case merged into another (`merged_into_id` set, management/merge.py)
+      records the same incident as the case it was merged into, which counts it; the duplicate,
+      with its victims, pairs, categories and services, does not.
+
+    `table` is the model (or an alias of it) the query reads: the cases, or a table with a
+    `case_id`. The cases' report indexes hold `merged_into_id`, so the test costs no table
+    read; other tables look their case up in the (few) merged ones."""
     if date_from:
-        query = query.where(column >= date_from)
+        query = query.where(table.report_date >= date_from)
     if date_to:
-        query = query.where(column <= date_to)
-    return query
+        query = query.where(table.report_date <= date_to)
+    if inspect(table).mapper.class_ is Case:
+        return query.where(table.merged_into_id.is_(None))
+    merged = aliased(Case)
+    return query.where(table.case_id.not_in(select(merged.id).where(merged.merged_into_id.is_not(None))))
 
 
 def _month_expr():
@@ -135,22 +153,22 @@ def _lookup_rows(counted, unknown_last=True):
 
 
 def totals(date_from=None, date_to=None):
-    cases_n, victims_n = db.session.execute(_in_range(
+    cases_n, victims_n = db.session.execute(counted_cases(
         select(func.count(), func.coalesce(func.sum(Case.victim_count), 0)).select_from(Case),
         date_from, date_to)).one()
     return int(cases_n), int(victims_n)
 
 
 def _category_rows(kind, date_from, date_to):
-    query = _in_range(select(CaseCategory.lookup_id, func.count(),
-                             func.coalesce(func.sum(CaseCategory.victim_count), 0))
-                      .where(CaseCategory.kind == kind).group_by(CaseCategory.lookup_id),
-                      date_from, date_to, CaseCategory.report_date)
+    query = counted_cases(select(CaseCategory.lookup_id, func.count(),
+                           func.coalesce(func.sum(CaseCategory.victim_count), 0))
+                    .where(CaseCategory.kind == kind).group_by(CaseCategory.lookup_id),
+                    date_from, date_to, CaseCategory)
     rows = _lookup_rows([(i, n, int(v)) for i, n, v in db.session.execute(query)])
     flag = {"cause": Case.cause_recorded, "impact": Case.impact_recorded}.get(kind)
     if flag is not None:
-        missing = _in_range(select(func.count(), func.coalesce(func.sum(Case.victim_count), 0))
-                            .select_from(Case).where(flag.is_(False)), date_from, date_to)
+        missing = counted_cases(select(func.count(), func.coalesce(func.sum(Case.victim_count), 0))
+                          .select_from(Case).where(flag.is_(False)), date_from, date_to)
         n, v = db.session.execute(missing).one()
         if n:
             rows.append(Row(*NOT_RECORDED, n, int(v)))
@@ -158,15 +176,15 @@ def _category_rows(kind, date_from, date_to):
 
 
 def _case_lookup_rows(column, date_from, date_to):
-    query = _in_range(select(column, func.count(), func.coalesce(func.sum(Case.victim_count), 0))
-                      .group_by(column), date_from, date_to)
+    query = counted_cases(select(column, func.count(), func.coalesce(func.sum(Case.victim_count), 0))
+                    .group_by(column), date_from, date_to)
     return _lookup_rows([(i, n, int(v)) for i, n, v in db.session.execute(query)])
 
 
 def _kecamatan_rows(date_from, date_to):
-    query = _in_range(select(Case.kecamatan_id, Case.outside_city, func.count(),
-                             func.coalesce(func.sum(Case.victim_count), 0))
-                      .group_by(Case.kecamatan_id, Case.outside_city), date_from, date_to)
+    query = counted_cases(select(Case.kecamatan_id, Case.outside_city, func.count(),
+                           func.coalesce(func.sum(Case.victim_count), 0))
+                    .group_by(Case.kecamatan_id, Case.outside_city), date_from, date_to)
     kecamatan = {k.id: k for k in db.session.scalars(select(Kecamatan))}
     rows, tail = [], []
     for kecamatan_id, outside, n, v in db.session.execute(query):
@@ -179,9 +197,9 @@ def _kecamatan_rows(date_from, date_to):
 
 def _month_rows(date_from, date_to):
     month = _month_expr().label("month")
-    query = _in_range(select(month, func.count(), func.coalesce(func.sum(Case.victim_count), 0))
-                      .group_by(literal_column("month")).order_by(literal_column("month")),
-                      date_from, date_to)
+    query = counted_cases(select(month, func.count(), func.coalesce(func.sum(Case.victim_count), 0))
+                    .group_by(literal_column("month")).order_by(literal_column("month")),
+                    date_from, date_to)
     return [Row(m, m, n, int(v)) for m, n, v in db.session.execute(query)]
 
 
@@ -189,8 +207,8 @@ def _victim_rows(expression, labels, date_from, date_to):
     """Victims per key, and the cases they belong to: a case with two girls is one case and
     two victims among "Perempuan"."""
     key = expression.label("key")
-    query = _in_range(select(key, func.count(func.distinct(Victim.case_id)), func.count())
-                      .group_by(literal_column("key")), date_from, date_to, Victim.report_date)
+    query = counted_cases(select(key, func.count(func.distinct(Victim.case_id)), func.count())
+                    .group_by(literal_column("key")), date_from, date_to, Victim)
     found = {k if k is not None else UNKNOWN[0]: (n, v) for k, n, v in db.session.execute(query)}
     return [Row(code, label, *found[code]) for code, label in labels.items() if code in found]
 
@@ -200,8 +218,7 @@ def _pair_rows(model, key, date_from, date_to, with_entries=False):
     columns = [key.label("key"), model.case_id, func.count(func.distinct(model.victim_id)).label("v")]
     if with_entries:
         columns.append(func.count().label("e"))
-    per_case = _in_range(select(*columns).group_by(key, model.case_id),
-                         date_from, date_to, model.report_date).subquery()
+    per_case = counted_cases(select(*columns).group_by(key, model.case_id), date_from, date_to, model).subquery()
     totals_ = [func.count(), func.sum(per_case.c.v)] + ([func.sum(per_case.c.e)] if with_entries else [])
     counted = db.session.execute(select(per_case.c.key, *totals_).group_by(per_case.c.key)).all()
     return _lookup_rows([(k, *(int(x) for x in rest)) for k, *rest in counted])
@@ -289,7 +306,7 @@ def reporting_delay(date_from=None, date_to=None, publication=False):
     """Days from incident to report: count, mean, median and buckets — all from one histogram
     of delays (one row per distinct number of days, never one per case)."""
     _tune()
-    histogram = db.session.execute(_in_range(
+    histogram = db.session.execute(counted_cases(
         select(Case.delay_days, func.count()).group_by(Case.delay_days).order_by(Case.delay_days),
         date_from, date_to)).all()
     n = sum(count for _days, count in histogram)

@@ -37,9 +37,9 @@ from . import (
     NOT_RECORDED,
     OUTSIDE,
     UNKNOWN,
-    _in_range,
     _lookup_labels,
     _month_expr,
+    counted_cases,
     raw_rows,
     small_cell,
     totals,
@@ -108,7 +108,7 @@ class _From:
         # fetching wide case and victim rows one by one. PostgreSQL plans hash joins from its
         # statistics, which an expression would hide: plain columns there.
         self.case_id = (Case.id + 0 if sqlite else Case.id) if anchored else None
-        self.counted_id, self.report_date = (Case.id, Case.report_date) if anchored else (None, None)
+        self.counted_id, self.table = (Case.id, Case) if anchored else (None, None)
 
     def join(self, entity, on_case=True, condition=None, outer=False):
         """Join `entity` by case id (and `condition`); the first one becomes the FROM."""
@@ -117,7 +117,7 @@ class _From:
             if condition is not None:
                 self.query = self.query.where(condition)
             self.case_id = self.counted_id = entity.case_id
-            self.report_date = entity.report_date
+            self.table = entity
             return
         on = entity.case_id == self.case_id if on_case is True else on_case
         self.query = self.query.join(entity, on if condition is None else and_(on, condition), isouter=outer)
@@ -127,7 +127,7 @@ def _axes(dimensions):
     """The FROM clause with the joins each dimension needs, and one key expression per
     dimension — the one-way reports' columns and expressions. Cause and impact are outer joins
     from the cases (a case without one is "not recorded"); the other joins are inner, as the
-    one-way reports count. Returns (query, keys, counted case id, report date column, whether a
+    one-way reports count. Returns (query, keys, counted case id, the table the FROM starts with, whether a
     case may repeat)."""
     sqlite = db.session.get_bind().dialect.name == "sqlite"
     # PostgreSQL starts from the first dimension's own table when neither dimension needs the
@@ -174,25 +174,25 @@ def _axes(dimensions):
         else:
             raise KeyError(dimension)
         keys.append(key)
-    return source.query, keys, source.counted_id, source.report_date, victim is not None or person is not None
+    return source.query, keys, source.counted_id, source.table, victim is not None or person is not None
 
 
 def _cells(dimension, by, date_from, date_to):
     """{(row key, column key): cases} in one GROUP BY."""
-    query, keys, case_id, report_date, per_victim = _axes([dimension, by])
+    query, keys, case_id, table, per_victim = _axes([dimension, by])
     k0, k1 = keys[0].label("k0"), keys[1].label("k1")
     if per_victim and db.session.get_bind().dialect.name == "postgresql":
         # PostgreSQL sorts for count(DISTINCT); grouping by (pair, case) first hashes instead.
-        per_case = _in_range(query.add_columns(k0, k1, case_id.label("case_id"))
-                             .group_by(literal_column("k0"), literal_column("k1"), case_id),
-                             date_from, date_to, report_date).subquery()
+        per_case = counted_cases(query.add_columns(k0, k1, case_id.label("case_id"))
+                           .group_by(literal_column("k0"), literal_column("k1"), case_id),
+                           date_from, date_to, table).subquery()
         query = select(per_case.c.k0, per_case.c.k1, func.count()).group_by(per_case.c.k0, per_case.c.k1)
         return {(r, c): int(n) for r, c, n in db.session.execute(query)}
     # Without a victim join each (case, value, value) row is unique (categories' primary key),
     # so count(*) counts cases; through victims a case repeats and is counted once (DISTINCT).
-    counted = func.count(func.distinct(case_id)) if per_victim else func.count()
-    query = _in_range(query.add_columns(k0, k1, counted)
-                      .group_by(literal_column("k0"), literal_column("k1")), date_from, date_to, report_date)
+    cases = func.count(func.distinct(case_id)) if per_victim else func.count()
+    query = counted_cases(query.add_columns(k0, k1, cases)
+                    .group_by(literal_column("k0"), literal_column("k1")), date_from, date_to, table)
     return {(r, c): int(n) for r, c, n in db.session.execute(query)}
 
 
