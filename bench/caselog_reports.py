@@ -6,9 +6,16 @@ Builds a throwaway database per engine — a temporary SQLite file, and a Postgr
 `services.caselog.synthetic.generate`, then times every report dimension over the whole range
 and over the last quarter (median of 5 runs after a warm-up), and the cross-tabulations of
 `CROSSTABS` — case × case, case × victim, pair × case, victim × service, pair × service — in
-publication mode (suppression included) over both ranges. `CASELOG_BENCH_SQLITE=<path>` keeps
-the SQLite database at that path and reuses it on the next run (no second generation). When PostgreSQL cannot be
-reached its rows say so and fail.
+publication mode (suppression included) over both ranges.
+
+One case in a hundred is merged into the case before it (as a supervisor's merge leaves it:
+`merged_into_id` set), so the rule that counts a merged duplicate once — it is left out of
+every report — is part of what is timed.
+
+Generating the cases takes minutes. `CASELOG_BENCH_SQLITE=<path>` keeps the SQLite database at
+that path and `CASELOG_BENCH_PG=<name>` keeps the PostgreSQL database of that name; the next
+run reuses them (no second generation), creating any index the models gained since. When
+PostgreSQL cannot be reached its rows say so and fail.
 """
 import os
 import statistics
@@ -48,6 +55,17 @@ def _time(call):
     return statistics.median(samples)
 
 
+def _merge_every_hundredth():
+    """Case n×100 merged into case n×100 − 1: what merge.merge_case leaves, without its history."""
+    from sqlalchemy import update
+
+    from course_app.extensions import db
+    from course_app.models.caselog import Case
+
+    db.session.execute(update(Case).where(Case.id % 100 == 0).values(merged_into_id=Case.id - 1,
+                                                                     status="closed"))
+
+
 def measure(engine, url, reuse=False):
     from course_app.extensions import db
     from course_app.services.caselog import reports, synthetic
@@ -57,9 +75,13 @@ def measure(engine, url, reuse=False):
     rows = []
     with app.app_context():
         db.create_all()
+        for table in db.metadata.sorted_tables:  # a kept database gets the models' new indexes
+            for index in table.indexes:
+                index.create(db.engine, checkfirst=True)
         start = time.perf_counter()
         if not reuse:
             synthetic.generate(CASES, seed=9, end=date(2026, 6, 30), start=date(2023, 7, 1))
+            _merge_every_hundredth()
             db.session.commit()
         if engine == "PostgreSQL":
             with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -98,21 +120,38 @@ def sqlite_rows():
         return measure("SQLite", f"sqlite:///{tmp}/caselog-bench.sqlite3")
 
 
+def _generated(name):
+    import psycopg
+
+    with psycopg.connect(dbname=name, autocommit=True, **PG) as conn:
+        if conn.execute("SELECT to_regclass('caselog_cases')").fetchone()[0] is None:
+            return False
+        return conn.execute("SELECT count(*) FROM caselog_cases").fetchone()[0] >= CASES
+
+
 def postgres_rows():
+    kept = os.environ.get("CASELOG_BENCH_PG")
+    name = kept or f"pk_bench_caselog_{uuid.uuid4().hex[:8]}"
+    reuse = False
     try:
         import psycopg
 
-        name = f"pk_bench_caselog_{uuid.uuid4().hex[:8]}"
         with psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=3, **PG) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+                reuse = _generated(name)
+            if not reuse:  # new, or kept from a run that did not finish generating
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.execute(f'CREATE DATABASE "{name}"')
     except Exception as error:  # noqa: BLE001 - any failure means "not available"
         return [("caselog PostgreSQL: not available", type(error).__name__, "127.0.0.1:5432 user postgres",
                  0.0, False)]
     try:
-        return measure("PostgreSQL", f"postgresql+psycopg://{PG['user']}@{PG['host']}:{PG['port']}/{name}")
+        return measure("PostgreSQL", f"postgresql+psycopg://{PG['user']}@{PG['host']}:{PG['port']}/{name}",
+                       reuse=reuse)
     finally:
-        with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if not kept:
+            with psycopg.connect(dbname="postgres", autocommit=True, **PG) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def table():
