@@ -79,9 +79,9 @@ def on_screen(element):
     return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
 
 
-def send_register(page, path, month):
-    page.click("nav.cl-subnav >> text=Kirim berkas")
-    assert page.input_value("#month") == month  # last month is offered first
+def send_register(page, path, month, link="nav.cl-subnav >> text=Kirim berkas"):
+    page.click(link)
+    assert page.input_value("#month") == month  # last month, or the month being fixed
     page.set_input_files("#file", str(path))
     page.click("main form button[type=submit]")
     page.wait_for_url(re.compile(r".*/polres/\d+$"))
@@ -111,7 +111,7 @@ def test_from_the_polres_register_to_the_export_of_20000_cases(phone, shot, peop
     shot(liaison, "01-liaison-three-problems")
 
     path.write_bytes(register(month, fixed=True))
-    send_register(liaison, path, month)
+    send_register(liaison, path, month, link=".import-problems >> text=Kirim perbaikan")
     assert "Tidak ada masalah baris." in liaison.locator("main").inner_text()
     shot(liaison, "02-liaison-sent-again")
     liaison.click("nav.cl-subnav >> text=Setoran saya")

@@ -249,3 +249,19 @@ def test_accepting_leads_to_the_cases_just_recorded(app, people):
     assert "LP/L1" in page and "LP/L2" in page
     review = client.get(f"/kasus/setoran/{item.id}").get_data(as_text=True)
     assert f'href="/kasus/?impor={batch}"' in review
+
+
+def test_the_fix_of_a_submission_is_sent_for_its_own_month(app, people):
+    """A register for 2026-10 with a row problem: its page offered no way to send the fix, and
+    the file form opens on last month (2026-11) — a fix sent as it stood went to the wrong month
+    and left the faulty register waiting. 'Kirim perbaikan' now opens the form on its month."""
+    item = submissions.submit_file(people["liaison"], "2026-10", "r.csv", import_csv([import_row(korban_jk="X")]))
+    db.session.commit()
+    client = logged_in(app, people["liaison"])
+    page = client.get(f"/polres/{item.id}").get_data(as_text=True)
+    assert 'href="/polres/kirim?bulan=2026-10">Kirim perbaikan</a>' in page
+    form = client.get("/polres/kirim?bulan=2026-10").get_data(as_text=True)
+    assert '<option selected value="2026-10">' in form
+    assert '<option selected value="2026-11">' not in form
+    default = client.get("/polres/kirim?bulan=1999-01").get_data(as_text=True)  # not offered: last month
+    assert '<option selected value="2026-11">' in default

@@ -94,9 +94,13 @@ class ReturnForm(FlaskForm):
 
 
 def _months(form):
+    """The months a liaison may pick; first shown: `?bulan=` (the month whose register is being
+    fixed, from 'Kirim perbaikan'), else last month."""
     form.month.choices = [(m, m) for m in submissions.month_choices()]
     if request.method == "GET" and not form.month.data:
-        form.month.data = submissions.previous_month(submissions.month_choices()[0])
+        asked = request.args.get("bulan", "")
+        form.month.data = (asked if asked in dict(form.month.choices)
+                           else submissions.previous_month(submissions.month_choices()[0]))
 
 
 # --- the liaison's pages ------------------------------------------------------------------------
