@@ -195,6 +195,23 @@ def test_the_digest_skips_deactivated_caseworkers(worker):
     assert tasks.queue_task_digests(date(2026, 12, 6)) == 0
 
 
+def test_a_closed_cases_open_tasks_leave_my_tasks_and_the_digest_and_return_if_it_reopens(worker, supervisor):
+    """A closed case needs no follow-up: its tasks neither wait in "Tugas saya" nor go out in the
+    overdue digest; they are still on the case page, and come back if the case reopens."""
+    case = factories.make_case(user=worker)
+    task = tasks.add_task(case, title="Kunjungan rumah", due_date=date(2026, 12, 1), user=worker)
+    closure.decide_closure(closure.request_closure(case, reason="selesai_ditangani", user=worker), case,
+                           approve=True, user=supervisor)
+
+    assert tasks.my_tasks(worker, today=date(2026, 12, 6)) == {"overdue": [], "soon": [], "later": []}
+    assert tasks.queue_task_digests(date(2026, 12, 6)) == 0
+    assert task in case.tasks and task.done_at is None
+
+    cases.change_status(case, "in_handling", worker)
+    assert tasks.my_tasks(worker, today=date(2026, 12, 7))["overdue"] == [task]
+    assert tasks.queue_task_digests(date(2026, 12, 7)) == 1
+
+
 def test_task_titles_are_encrypted_at_rest(worker):
     case = factories.make_case(user=worker)
     task = tasks.add_task(case, title="Kunjungan rumah", due_date=date(2026, 12, 1), user=worker)

@@ -1,10 +1,11 @@
 """Case management pages (issue 13 point 2): what a caseworker, a supervisor and an admin see
 and do — own cases by default, assignment, referrals, tasks and "Tugas saya", the digest
 command, closure approval, attachments and their audited downloads."""
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 from io import BytesIO
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from course_app.extensions import db
@@ -110,6 +111,21 @@ def test_a_referral_is_recorded_and_its_status_moves_on_with_dates(app, worker):
     assert {"referral_add", "referral_status"} <= set(actions())
     refused = client.post(f"/kasus/{case.id}/rujukan", data={"service": "", "sent_on": "2026-03-05"})
     assert "Pilih layanan rujukan" in error_beside(refused, "service")
+
+
+def test_a_referrals_status_date_starts_at_kupangs_today(app, worker):
+    """Most status changes are recorded the day they happen: the date field is filled with
+    today's Kupang date (00:30 WITA is still the day before in UTC) and can be changed."""
+    case = factories.make_case(user=worker)
+    db.session.commit()
+    with time_machine.travel(datetime(2026, 12, 6, 0, 30, tzinfo=timezone(timedelta(hours=8))).astimezone(UTC),
+                             tick=False):
+        client = logged_in(app, worker)
+        assert client.post(f"/kasus/{case.id}/rujukan",
+                           data={"service": "puskesmas_rs", "sent_on": "2026-03-05"}).status_code == 302
+        referral = db.session.scalar(select(Referral))
+        page = client.get(f"/kasus/{case.id}").get_data(as_text=True)
+    assert f'id="on-{referral.id}" name="on" value="2026-12-06"' in page
 
 
 def test_tasks_page_lists_overdue_first_and_a_task_can_be_marked_done(app, worker):

@@ -92,7 +92,8 @@ class AttachmentForm(FlaskForm):
 def _management_helpers():
     return {"is_case_supervisor": people.is_supervisor, "referral_labels": referrals.STATUS_LABELS,
             "referral_next": referrals.TRANSITIONS, "attachment_kinds": attachments.KINDS,
-            "pending_closure": closure.pending_request, "task_overdue": tasks.is_overdue}
+            "pending_closure": closure.pending_request, "task_overdue": tasks.is_overdue,
+            "kupang_today": clock.today}
 
 
 def _to_case(record, anchor=""):

@@ -22,6 +22,11 @@ from .merge import refuse_if_merged
 DUE_SOON_DAYS = 7
 
 
+#: A task waits for someone while it is not done and its case is not closed (a merged case is
+#: closed too): a closed case needs no follow-up, and its tasks come back if it reopens.
+WAITING = (CaseTask.done_at.is_(None), Case.status != "closed")
+
+
 def get_task(case, task_id):
     task = db.session.get(CaseTask, task_id)
     if task is None or task.case_id != case.id:
@@ -62,10 +67,11 @@ def is_overdue(task, today=None):
 
 
 def open_tasks(user):
-    """`user`'s tasks not done yet, by due day — overdue ones come first by that order."""
+    """`user`'s waiting tasks (not done, case not closed), by due day — overdue ones first."""
     return list(db.session.scalars(
-        select(CaseTask).options(joinedload(CaseTask.case).load_only(Case.id, Case.number, Case.status))
-        .where(CaseTask.assignee_id == user.id, CaseTask.done_at.is_(None))
+        select(CaseTask).join(Case, Case.id == CaseTask.case_id)
+        .options(joinedload(CaseTask.case).load_only(Case.id, Case.number, Case.status))
+        .where(CaseTask.assignee_id == user.id, *WAITING)
         .order_by(CaseTask.due_date, CaseTask.id)))
 
 
@@ -90,7 +96,7 @@ def queue_task_digests(today=None):
     today = today or clock.today()
     rows = db.session.execute(
         select(CaseTask, Case.number).join(Case, Case.id == CaseTask.case_id)
-        .where(CaseTask.done_at.is_(None), CaseTask.due_date < today, CaseTask.assignee_id.is_not(None))
+        .where(*WAITING, CaseTask.due_date < today, CaseTask.assignee_id.is_not(None))
         .order_by(CaseTask.assignee_id, CaseTask.due_date, CaseTask.id)).all()
     by_user = {}
     for task, number in rows:
