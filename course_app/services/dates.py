@@ -1,7 +1,8 @@
 """One way to write a date (issue 12, point 8), through Babel, in Kupang's zone.
 
 - a date: the long form of the reader's language — "1 Desember 2026", "December 1, 2026";
-- a moment: day, short month, year, hour.minute and the zone — "1 Des 2026, 05.44 WITA".
+- a moment: day, short month, year, hour.minute and the zone — "1 Des 2026, 05.44 WITA";
+- a month (a Polres register's "2026-11"): "November 2026", "November 2026".
 
 Pages (the `format_date` / `format_datetime` filters), emails, the PDF and exports all call
 these two. A moment is shown in APP_TIMEZONE (Babel's default zone is set from it); the zone's
@@ -38,6 +39,19 @@ def date_time(value):
     return f"{format_datetime(value, MOMENT_PATTERN)} {zone_name()}"
 
 
+def month_name(value):
+    """'November 2026' for a month written "2026-11" (or any date in it), in the reader's
+    language; a value that is not a month is shown as it is."""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(f"{value}-01")
+        except ValueError:
+            return value
+    if value is None:
+        return ""
+    return format_date(value, "LLLL y")
+
+
 def zone_name():
     """'WITA' for Asia/Makassar: the zone's short Indonesian name from Babel's data."""
     zone = clock.local_zone()
@@ -47,5 +61,6 @@ def zone_name():
 def register(app):
     app.jinja_env.filters["format_date"] = long_date
     app.jinja_env.filters["format_datetime"] = date_time
+    app.jinja_env.filters["format_month"] = month_name
     app.jinja_env.globals["zone_name"] = zone_name
 

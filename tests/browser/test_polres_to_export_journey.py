@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from xml.etree import ElementTree
 
 import pytest
+from babel.dates import format_date
 from openpyxl import load_workbook
 
 from course_app.extensions import db
@@ -127,7 +128,8 @@ def test_from_the_polres_register_to_the_export_of_20000_cases(phone, shot, peop
     log_in(worker, people["caseworker"])
     worker.goto("/kasus/")
     worker.click("nav.cl-subnav >> text=Setoran Polres")
-    month_row = worker.locator("tr", has_text=month).first
+    month_name = format_date(date.fromisoformat(f"{month}-01"), "LLLL y", locale="id")  # "November 2026"
+    month_row = worker.locator("tr", has_text=month_name).first
     assert "belum disetujui" in month_row.inner_text()
     shot(worker, "04-caseworker-queue")
     assert all(on_screen(badge) for badge in worker.locator("main .badge").all())

@@ -183,7 +183,7 @@ def test_the_liaison_gets_an_email_either_way_without_case_data(liaison, casewor
     db.session.commit()
     first, second = Outbox().messages()
     assert first["To"] == second["To"] == liaison.email
-    assert "2026-11" in first["Subject"] and "1 kasus" in first.get_content()
+    assert "November 2026" in first["Subject"] and "1 kasus" in first.get_content()
     assert "Kolom kecamatan kosong di baris 2." in second.get_content()
     for mail in (first, second):
         body = mail.get_content()

@@ -29,6 +29,15 @@ def test_a_moment_is_written_with_kupangs_time_and_zone(app):
         assert dates.date_time(evening_utc) == "1 Dec 2026, 05.44 WITA"
 
 
+def test_a_register_month_is_written_with_its_name_in_the_readers_language(app):
+    with app.test_request_context(), force_locale("id"):
+        assert dates.month_name("2026-11") == "November 2026"
+        assert dates.month_name(date(2026, 2, 14)) == "Februari 2026"
+        assert dates.month_name("bukan-bulan") == "bukan-bulan"
+    with app.test_request_context(), force_locale("en"):
+        assert dates.month_name("2026-02") == "February 2026"
+
+
 def test_templates_never_choose_their_own_date_format():
     """The filters take no format: a template asking for 'short' would bring back "1/12/26"."""
     offenders = [str(path.relative_to(ROOT)) for path in (ROOT / "templates").rglob("*.*")

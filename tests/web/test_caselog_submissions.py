@@ -55,7 +55,7 @@ def test_the_liaison_sends_a_file_and_sees_its_status(app, people):
     response = upload(client, import_csv([import_row(no_laporan="LP/W1")]))
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "2026-11" in page and "Diterima, menunggu pemeriksaan" in page
+    assert "November 2026" in page and "Diterima, menunggu pemeriksaan" in page
     assert "submission_send" in audit_actions()
 
 
@@ -116,7 +116,7 @@ def test_the_caseworker_reviews_then_accepts_and_the_cases_are_created(app, peop
     db.session.commit()
     client = logged_in(app, people["caseworker"])
     queue = client.get("/kasus/setoran").get_data(as_text=True)
-    assert "2026-11" in queue and "Belum ada setoran" in queue  # months missing, e.g. 2026-10
+    assert "November 2026" in queue and "Belum ada setoran" in queue  # months missing, e.g. Oktober 2026
     review = client.get(f"/kasus/setoran/{item.id}").get_data(as_text=True)
     assert "LP/A1" in review and "Setujui dan catat 2 kasus" in review
     response = client.post(f"/kasus/setoran/{item.id}/terima")

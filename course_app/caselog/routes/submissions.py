@@ -27,6 +27,7 @@ from ...forms import strip
 from ...services import DomainError
 from ...services.caselog import audit, lookups, submissions
 from ...services.caselog.submissions import FORM_COLUMNS, STATUS_LABELS, RowProblems
+from ...services.dates import month_name
 from .blueprint import bp
 
 polres = Blueprint("polres", __name__, url_prefix="/polres")
@@ -96,7 +97,7 @@ class ReturnForm(FlaskForm):
 def _months(form):
     """The months a liaison may pick; first shown: `?bulan=` (the month whose register is being
     fixed, from 'Kirim perbaikan'), else last month."""
-    form.month.choices = [(m, m) for m in submissions.month_choices()]
+    form.month.choices = [(m, month_name(m)) for m in submissions.month_choices()]
     if request.method == "GET" and not form.month.data:
         asked = request.args.get("bulan", "")
         form.month.data = (asked if asked in dict(form.month.choices)

@@ -30,6 +30,7 @@ from ...extensions import db
 from ...models.caselog import PoliceSubmission
 from .. import DomainError, NotFound, clock
 from ..account_mail import public_url
+from ..dates import month_name
 from ..mail import send_mail
 from . import imports, spreadsheet
 from .import_file import parse_file
@@ -272,14 +273,15 @@ def _tell_liaison(submission):
     locale = getattr(liaison, "locale", None) or "id"
     with force_locale(locale):
         link = public_url("polres.submission", submission_id=submission.id)
+        month = month_name(submission.month)
         if submission.status == "accepted":
-            subject = _("Setoran register %(month)s disetujui P3A", month=submission.month)
+            subject = _("Setoran register %(month)s disetujui P3A", month=month)
             lines = [_("Setoran register kasus bulan %(month)s telah disetujui Dinas P3A Kota Kupang; "
-                       "%(n)d kasus dicatat.", month=submission.month, n=submission.case_count)]
+                       "%(n)d kasus dicatat.", month=month, n=submission.case_count)]
         else:
-            subject = _("Setoran register %(month)s dikembalikan P3A", month=submission.month)
+            subject = _("Setoran register %(month)s dikembalikan P3A", month=month)
             lines = [_("Setoran register kasus bulan %(month)s dikembalikan oleh Dinas P3A Kota Kupang.",
-                       month=submission.month),
+                       month=month),
                      _("Alasan: %(reason)s", reason=submission.reason),
                      _("Perbaiki lalu kirim setoran baru untuk bulan yang sama.")]
         body = "\n\n".join([*lines, _("Status setoran:"), link, _("Dinas P3A Kota Kupang")])
