@@ -10,7 +10,6 @@ from flask_babel import gettext
 from sqlalchemy import func, select
 
 from ...extensions import db
-
 from .reference import _
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
