@@ -66,9 +66,10 @@ def account_event_text(action, detail):
 def register(app):
     from flask_babel import get_locale
 
-    from .services import dates
+    from .services import dates, numbers
 
     app.jinja_env.globals.update(role_label=role_label, institution_label=institution_label,
                                  sex_label=sex_label, account_event_text=account_event_text,
                                  current_locale=lambda: str(get_locale() or "id"))
     dates.register(app)  # the one way to write a date: `format_date`, `format_datetime`
+    numbers.register(app)  # and a count: `format_count`
