@@ -70,6 +70,22 @@ def test_the_case_list_shows_a_caseworkers_own_cases_by_default_with_a_filter_fo
     assert mine.number in page and other.number in page
 
 
+def test_an_empty_case_list_says_why_and_what_to_do_next(app, worker, supervisor):
+    """Empty because the caseworker owns no case yet, because nothing is recorded, or because of
+    a filter: each says so and links the next step; there is nothing to download."""
+    client = logged_in(app, worker)
+    nothing = text(client.get("/kasus/?pemilik=semua"))
+    assert "Belum ada kasus tercatat." in nothing and "Impor data Polres" in nothing
+    assert "Unduh daftar" not in nothing
+    factories.make_case(user=supervisor)
+    db.session.commit()
+    none_mine = client.get("/kasus/").get_data(as_text=True)
+    assert "Belum ada kasus yang menjadi tanggung jawab Anda." in none_mine
+    assert 'href="/kasus/?pemilik=semua">Lihat semua kasus</a>' in none_mine
+    filtered = text(client.get("/kasus/?pemilik=semua&status=closed"))
+    assert "Tidak ada kasus yang cocok. Ubah pencarian atau saringan." in filtered
+
+
 def test_a_supervisor_assigns_owner_and_supervisor_and_it_is_audited(app, worker, supervisor):
     case = factories.make_case()
     db.session.commit()
