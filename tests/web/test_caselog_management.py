@@ -124,6 +124,9 @@ def test_a_referral_is_recorded_and_its_status_moves_on_with_dates(app, worker):
                        data={"status": "accepted", "on": "2026-03-06"}).status_code == 302
     page = text(client.get(f"/kasus/{case.id}"))
     assert "Rumah aman — Rumah Aman Contoh" in page and "Diterima" in page and "Dijemput petugas" in page
+    timeline = client.get(f"/kasus/{case.id}").get_data(as_text=True).split('id="linimasa"')[1].split("</section>")[0]
+    sent, accepted = (timeline.index(f"{day} Maret 2026") for day in (5, 6))  # each step, in order
+    assert sent < accepted and timeline.count("Rujukan ke Rumah aman (Rumah Aman Contoh) — Korban 1") == 2
     assert {"referral_add", "referral_status"} <= set(actions())
     refused = client.post(f"/kasus/{case.id}/rujukan", data={"service": "", "sent_on": "2026-03-05"})
     assert "Pilih layanan rujukan" in error_beside(refused, "service")

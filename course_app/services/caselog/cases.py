@@ -256,7 +256,10 @@ def search_cases(*, q=None, status=None, type_=None, cause=None, impact=None, ke
 
 
 def timeline(case):
-    """Status changes and services of a case, oldest first: [(date, kind, item)]."""
+    """Status changes, services and referrals (each step of each referral) of a case, oldest
+    first: [(date, kind, item)], where a referral's item is (referral, its status change)."""
     items = [(clock.local_date(c.changed_at), "status", c) for c in case.status_changes]
     items += [(s.service_date, "service", s) for s in case.services]
-    return sorted(items, key=lambda item: (item[0], 0 if item[1] == "status" else 1))
+    items += [(step.on, "referral", (referral, step)) for referral in case.referrals for step in referral.history]
+    order = {"status": 0, "service": 1, "referral": 2}
+    return sorted(items, key=lambda item: (item[0], order[item[1]]))
