@@ -117,6 +117,7 @@ def test_the_caseworker_reviews_then_accepts_and_the_cases_are_created(app, peop
     client = logged_in(app, people["caseworker"])
     queue = client.get("/kasus/setoran").get_data(as_text=True)
     assert "November 2026" in queue and "Belum ada setoran" in queue  # months missing, e.g. Oktober 2026
+    assert people["liaison"].full_name in queue and people["liaison"].email not in queue  # who sent it, by name
     review = client.get(f"/kasus/setoran/{item.id}").get_data(as_text=True)
     assert "LP/A1" in review and "Setujui dan catat 2 kasus" in review
     response = client.post(f"/kasus/setoran/{item.id}/terima")
