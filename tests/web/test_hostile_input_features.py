@@ -19,7 +19,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, literal, select, union_all
 
 from course_app.extensions import db
 from course_app.models.caselog import Lookup
@@ -79,8 +79,10 @@ FILE_NAMES = st.one_of(st.sampled_from([
 
 
 def counts():
-    return {table.name: db.session.scalar(select(func.count()).select_from(table))
-            for table in db.metadata.sorted_tables}
+    """Rows in every table, asked in one query: it runs after each of some 300 examples."""
+    per_table = union_all(*(select(literal(table.name).label("name"), func.count().label("rows"))
+                            .select_from(table) for table in db.metadata.sorted_tables))
+    return dict(db.session.execute(per_table).all())
 
 
 def audit_actions_since(last_id):
