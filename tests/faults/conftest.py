@@ -135,7 +135,9 @@ class Gunicorn:
              "--graceful-timeout", "2", "--no-control-socket", "course_app:create_app()"],
             cwd=root, env={**os.environ, **env}, stdout=self.log, stderr=subprocess.STDOUT)
 
-    def wait_ready(self, deadline=15):
+    def wait_ready(self, deadline=60):
+        """Until a worker answers /healthz. Four workers importing the app at once on a busy
+        2-core machine (the suite's other worker, Chromium, PostgreSQL) took over 15 s."""
         import time
         import urllib.request
         end = time.monotonic() + deadline
