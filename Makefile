@@ -24,13 +24,19 @@ run-prod: install translations
 	APP_ENV=production $(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - \
 		--access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms' "course_app:create_app()"
 
+## The suite runs in TEST_WORKERS processes (pytest-xdist), each with its own database
+## (tests/conftest.py); worksteal hands the tests left of a busy worker to an idle one, so the
+## long browser journeys don't hold up the end. TEST_WORKERS=0 runs it in one process.
+TEST_WORKERS ?= 2
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist worksteal
+
 ## make test: install what the tests need (Chromium included) and run the whole suite
 test: install-dev translations chromium
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 ## make test-fast: the unit and web tests only (no Chromium, no throwaway PostgreSQL)
 test-fast: install-dev translations
-	$(BIN)/pytest -m "not browser and not faults" tests/unit tests/web
+	$(BIN)/pytest $(PYTEST_PARALLEL) -m "not browser and not faults" tests/unit tests/web
 
 ## make test-pg: the same suite on the local PostgreSQL
 test-pg:
@@ -43,7 +49,7 @@ CLOCK_TIMES ?= 16:30:00 23:30:00
 test-clock: install-dev translations faketime
 	@set -e; day=$$(date -u +%F); for at in $(CLOCK_TIMES); do \
 		echo "== unit and web tests at $$day $$at UTC =="; \
-		TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1 faketime "$$day $$at" $(BIN)/pytest -q tests/unit tests/web; \
+		TZ=UTC FAKETIME_DONT_FAKE_MONOTONIC=1 faketime "$$day $$at" $(BIN)/pytest $(PYTEST_PARALLEL) -q tests/unit tests/web; \
 	done
 
 faketime:

@@ -2,6 +2,10 @@
 
 The schema is created once per session; after each test every table is emptied, so tests are
 independent without paying for a new database each time.
+
+`make test` runs the suite in two processes (pytest-xdist, `-n 2`). Each worker has a database
+of its own: a SQLite file in its own temporary directory, or on PostgreSQL a database beside the
+one DATABASE_URL names (`test_gw0`, `test_gw1`). Browser and fault tests serve on free ports.
 """
 import functools
 import os
@@ -9,7 +13,8 @@ import sqlite3
 
 import pytest
 from flask import g, request_started
-from sqlalchemy import event
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.pool import Pool
 
 from config import TestingConfig
@@ -21,7 +26,10 @@ from . import factories
 
 def pytest_configure(config):
     """Compile the message catalogues, so the suite tests the English UI even when run
-    without `make` (which compiles them too)."""
+    without `make` (which compiles them too). Once, before pytest-xdist starts its workers: a
+    worker rewriting a catalogue could let another read half of it."""
+    if hasattr(config, "workerinput"):
+        return
     from pathlib import Path
 
     from babel.messages.mofile import write_mo
@@ -37,8 +45,29 @@ def pytest_configure(config):
 def _database_url(tmp_path_factory):
     url = os.environ.get("DATABASE_URL")
     if url:
-        return TestingConfig.SQLALCHEMY_DATABASE_URI
+        return _database_of_this_worker(TestingConfig.SQLALCHEMY_DATABASE_URI)
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+def _database_of_this_worker(url):
+    """Under pytest-xdist, the PostgreSQL database named in `url` with the worker's name added
+    (`test` → `test_gw0`), created from the maintenance database on first use and kept for the
+    next run (the session starts by dropping and creating the tables anyway)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    url = make_url(url)
+    name = f"{url.database}_{worker}"
+    server = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as connection:
+            exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                       {"name": name})
+            if not exists:
+                connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        server.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
 
 
 @event.listens_for(Pool, "connect")

@@ -1,5 +1,6 @@
 """The production rate-limit strategy against a real Redis (course_app/ratelimit.py): one round
 trip a request, the same decisions and headers as Flask-Limiter's fixed window."""
+import os
 import secrets
 
 import pytest
@@ -8,7 +9,9 @@ import redis
 from course_app.extensions import limiter
 from course_app.ratelimit import STRATEGY, OneTripFixedWindowRateLimiter
 
-REDIS_URL = "redis://127.0.0.1:6379/14"
+#: Database 14, emptied before and after each test; each pytest-xdist worker beyond the first
+#: takes the one below (gw1 → 13), so no worker empties another's counters mid-test.
+REDIS_URL = f"redis://127.0.0.1:6379/{14 - int(os.environ.get('PYTEST_XDIST_WORKER', 'gw0')[2:])}"
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 
