@@ -66,6 +66,20 @@ def _merge_every_hundredth():
                                                                      status="closed"))
 
 
+def _sync_indexes(db):
+    """A kept database gets the models' indexes as they are now: new ones created, changed ones
+    made again."""
+    from sqlalchemy import inspect
+
+    for table in db.metadata.sorted_tables:
+        existing = {i["name"]: i["column_names"] for i in inspect(db.engine).get_indexes(table.name)}
+        for index in table.indexes:
+            if index.name in existing and existing[index.name] != [c.name for c in index.columns]:
+                index.drop(db.engine)
+            if existing.get(index.name) != [c.name for c in index.columns]:
+                index.create(db.engine)
+
+
 def measure(engine, url, reuse=False):
     from course_app.extensions import db
     from course_app.services.caselog import reports, synthetic
@@ -75,9 +89,7 @@ def measure(engine, url, reuse=False):
     rows = []
     with app.app_context():
         db.create_all()
-        for table in db.metadata.sorted_tables:  # a kept database gets the models' new indexes
-            for index in table.indexes:
-                index.create(db.engine, checkfirst=True)
+        _sync_indexes(db)
         start = time.perf_counter()
         if not reuse:
             synthetic.generate(CASES, seed=9, end=date(2026, 6, 30), start=date(2023, 7, 1))

@@ -168,7 +168,7 @@ def every_report_output():
 
 def test_a_merged_case_counts_once_in_every_report(four_cases, app, monkeypatch):
     """A case merged into another records the same incident: every report counts the incident
-    once, through the case that carries on (reports.counted_cases)."""
+    once, through the case that carries on (reports/scope.py)."""
     from course_app.services.caselog.management import merge
 
     monkeypatch.setitem(app.config, "CASELOG_SMALL_CELL", 1)

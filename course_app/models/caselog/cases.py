@@ -10,7 +10,9 @@ on purpose (the case service and the bulk writer keep them right):
 
 The `ix_*_report*` indexes start with the column a report groups by and hold every column it
 reads, so each report is one ordered pass over one index (no sort, no table access) on both
-engines — even without planner statistics on SQLite.
+engines — even without planner statistics on SQLite. A cross-tabulation reads a second
+dimension beside the first through an index that starts with the case: the categories'
+`ix_caselog_case_categories_case` (case, kind) and the victims' `ix_caselog_victims_report`.
 """
 from datetime import date, datetime
 
@@ -124,7 +126,8 @@ class CaseCategory(db.Model):
 
     __tablename__ = "caselog_case_categories"
     __table_args__ = (Index("ix_caselog_case_categories_report", "kind", "lookup_id", "report_date",
-                            "victim_count"),)
+                            "victim_count", "case_id"),
+                      Index("ix_caselog_case_categories_case", "case_id", "kind", "lookup_id"))
 
     case_id: Mapped[int] = mapped_column(ForeignKey("caselog_cases.id", ondelete="CASCADE"),
                                          primary_key=True)
@@ -155,7 +158,10 @@ class _Person:
 class Victim(_Person, db.Model):
     __tablename__ = "caselog_victims"
     __table_args__ = (Index("ix_caselog_victims_report", "case_id", "sex", "age_group",
-                            "age_at_incident", "report_date"),)
+                            "age_at_incident", "report_date"),
+                      Index("ix_caselog_victims_report_sex", "sex", "case_id", "report_date"),
+                      Index("ix_caselog_victims_report_age_group", "age_group", "case_id", "report_date"),
+                      Index("ix_caselog_victims_report_age", "age_at_incident", "case_id", "report_date"))
 
     case_id: Mapped[int] = mapped_column(ForeignKey("caselog_cases.id", ondelete="CASCADE"))
     report_date: Mapped[date]  # copied from the case

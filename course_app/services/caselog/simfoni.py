@@ -87,7 +87,7 @@ def _perpetrator_group(perpetrator):
 
 def simfoni_rows(date_from=None, date_to=None):
     """{column: value} per victim of the cases the reports count (reported in the range, a merged
-    duplicate left out: reports.counted_cases), oldest report first."""
+    duplicate left out: reports.scope), oldest report first."""
     query = (select(Case).options(
         selectinload(Case.categories), selectinload(Case.perpetrators).selectinload(Perpetrator.marital_status),
         selectinload(Case.relationships),
@@ -96,7 +96,7 @@ def simfoni_rows(date_from=None, date_to=None):
         selectinload(Case.victims).selectinload(Victim.occupation),
         selectinload(Case.victims).selectinload(Victim.marital_status))
         .order_by(Case.report_date, Case.id))
-    for case in db.session.scalars(reports.counted_cases(query, date_from, date_to)):
+    for case in db.session.scalars(reports.listed(query, date_from, date_to)):
         types = _joined(simfoni_value("violence_type", lookup.code) for lookup in case.lookups("violence_type"))
         for victim in case.victims:
             pairs = [p for p in case.relationships if p.victim_id == victim.id]

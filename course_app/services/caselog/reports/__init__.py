@@ -2,7 +2,7 @@
 
 Every dimension is one GROUP BY query (no loop over cases in Python), so a report over 200,000
 cases stays well under the 300 ms target (bench/caselog_reports.py). Which cases count is one
-rule in one place, `counted_cases`: reported in the date range (tanggal lapor), and each incident
+rule in one place, `scope.py`: reported in the date range (tanggal lapor), and each incident
 once — a case merged into another is left out. Cases and victims are counted separately: a case
 with two victims counts once among cases and twice among victims.
 
@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from flask import current_app
-from sqlalchemy import case, func, inspect, literal_column, select, text
-from sqlalchemy.orm import aliased
+from sqlalchemy import case, func, literal_column, select, text
 
 from ....extensions import db
 from ....models.caselog import (
@@ -28,8 +27,9 @@ from ....models.caselog import (
     VictimPerpetrator,
 )
 from ..reference import CHILD_AGE_LIMIT, SEX_LABELS, VICTIM_AGE_GROUPS, _
+from .scope import counted, listed  # noqa: F401 - the one rule of which cases count
 
-#: dimension → (title, how a row is counted). The order is the order on the report page.
+#: dimension → its title. The order is the order on the report page.
 DIMENSIONS = {
     "cause": _("Faktor penyebab"),
     "impact": _("Dampak"),
@@ -102,40 +102,20 @@ class Report:
     note: str | None = None
 
 
-def counted_cases(query, date_from=None, date_to=None, table=Case):
-    """`query` kept to the cases every report counts — the one rule, applied here to every query
-    of the grouped reports, the cross-tabulations, the month trend, the reporting delay, the
-    annual summary and the SIMFONI export:
-
-    - reported from `date_from` to `date_to`, both included (the report date, copied onto every
-      table a report reads: `table`'s own column);
-    - each incident once: a case merged into another (`merged_into_id` set, management/merge.py)
-      records the same incident as the case it was merged into, which counts it; the duplicate,
-      with its victims, pairs, categories and services, does not.
-
-    `table` is the model (or an alias of it) the query reads: the cases, or a table with a
-    `case_id`. The cases' report indexes hold `merged_into_id`, so the test costs no table
-    read; other tables look their case up in the (few) merged ones."""
-    if date_from:
-        query = query.where(table.report_date >= date_from)
-    if date_to:
-        query = query.where(table.report_date <= date_to)
-    if inspect(table).mapper.class_ is Case:
-        return query.where(table.merged_into_id.is_(None))
-    merged = aliased(Case)
-    return query.where(table.case_id.not_in(select(merged.id).where(merged.merged_into_id.is_not(None))))
-
-
-def _month_expr():
+def _month_expr(column=None):
+    column = Case.report_date if column is None else column
     if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(Case.report_date, "YYYY-MM")
-    return func.strftime("%Y-%m", Case.report_date)
+        return func.to_char(column, "YYYY-MM")
+    return func.strftime("%Y-%m", column)
 
 
 def _tune():
-    """PostgreSQL's default work_mem (4 MB) spills a 200,000-row DISTINCT to disk."""
+    """PostgreSQL's default work_mem (4 MB) spills a 200,000-row DISTINCT to disk; and its
+    default random_page_cost (4, for spinning disks) makes it scan a whole table rather than
+    look up the few merged cases' rows by index (scope.py)."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SET LOCAL work_mem = '64MB'"))
+        db.session.execute(text("SET LOCAL random_page_cost = 1.1"))
 
 
 def _lookup_labels(ids):
@@ -144,115 +124,179 @@ def _lookup_labels(ids):
     return {x.id: x for x in db.session.scalars(select(Lookup).where(Lookup.id.in_(ids)))}
 
 
-def _lookup_rows(counted, unknown_last=True):
-    """Rows for (lookup id, *counts) results, in the list's own order; NULL → "unknown"."""
-    lookups = _lookup_labels([r[0] for r in counted if r[0] is not None])
-    rows = [(lookups[i].position, Row(lookups[i].code, lookups[i].label, *counts)) if i is not None
-            else (10**6, Row(*UNKNOWN, *counts)) for i, *counts in counted]
+def _lookup_rows(counts):
+    """Rows for {lookup id: counts}, in the list's own order; NULL → "unknown" (last)."""
+    lookups = _lookup_labels([i for i in counts if i is not None])
+    rows = [(lookups[i].position, Row(lookups[i].code, lookups[i].label, *n)) if i is not None
+            else (10**6, Row(*UNKNOWN, *n)) for i, n in counts.items()]
     return [r for _p, r in sorted(rows, key=lambda x: x[0])]
 
 
+def _execute(query):
+    return db.session.execute(query).all()
+
+
+# --- counts: {key: (cases, victims[, entries])} over one Scope; they add up case by case -------
+
+def _totals(scope):
+    n, v = db.session.execute(scope.where(
+        select(func.count(), func.coalesce(func.sum(Case.victim_count), 0)).select_from(Case))).one()
+    return {(): (n, int(v))} if n else {}
+
+
 def totals(date_from=None, date_to=None):
-    cases_n, victims_n = db.session.execute(counted_cases(
-        select(func.count(), func.coalesce(func.sum(Case.victim_count), 0)).select_from(Case),
-        date_from, date_to)).one()
-    return int(cases_n), int(victims_n)
+    return counted(_totals, date_from, date_to).get((), (0, 0))
 
 
-def _category_rows(kind, date_from, date_to):
-    query = counted_cases(select(CaseCategory.lookup_id, func.count(),
-                           func.coalesce(func.sum(CaseCategory.victim_count), 0))
-                    .where(CaseCategory.kind == kind).group_by(CaseCategory.lookup_id),
-                    date_from, date_to, CaseCategory)
-    rows = _lookup_rows([(i, n, int(v)) for i, n, v in db.session.execute(query)])
+def _category_counts(kind, scope):
+    """Cases (and their victims) per category; a case with no cause or impact is "not
+    recorded" (key NOT_RECORDED[0])."""
+    counts = {i: (n, int(v)) for i, n, v in _execute(scope.where(
+        select(CaseCategory.lookup_id, func.count(), func.coalesce(func.sum(CaseCategory.victim_count), 0))
+        .where(scope.of_kind(CaseCategory, kind)).group_by(CaseCategory.lookup_id), CaseCategory))}
     flag = {"cause": Case.cause_recorded, "impact": Case.impact_recorded}.get(kind)
     if flag is not None:
-        missing = counted_cases(select(func.count(), func.coalesce(func.sum(Case.victim_count), 0))
-                          .select_from(Case).where(flag.is_(False)), date_from, date_to)
-        n, v = db.session.execute(missing).one()
+        n, v = db.session.execute(scope.where(select(func.count(), func.coalesce(func.sum(Case.victim_count), 0))
+                                              .select_from(Case).where(flag.is_(False)))).one()
         if n:
-            rows.append(Row(*NOT_RECORDED, n, int(v)))
-    return rows
+            counts[NOT_RECORDED[0]] = (n, int(v))
+    return counts
 
 
-def _case_lookup_rows(column, date_from, date_to):
-    query = counted_cases(select(column, func.count(), func.coalesce(func.sum(Case.victim_count), 0))
-                    .group_by(column), date_from, date_to)
-    return _lookup_rows([(i, n, int(v)) for i, n, v in db.session.execute(query)])
+def _category_rows(counts):
+    missing = counts.pop(NOT_RECORDED[0], None)
+    return _lookup_rows(counts) + ([Row(*NOT_RECORDED, *missing)] if missing else [])
 
 
-def _kecamatan_rows(date_from, date_to):
-    query = counted_cases(select(Case.kecamatan_id, Case.outside_city, func.count(),
-                           func.coalesce(func.sum(Case.victim_count), 0))
-                    .group_by(Case.kecamatan_id, Case.outside_city), date_from, date_to)
+def _case_lookup_counts(column, scope):
+    return {i: (n, int(v)) for i, n, v in _execute(scope.where(
+        select(column, func.count(), func.coalesce(func.sum(Case.victim_count), 0)).group_by(column)))}
+
+
+def _kecamatan_counts(scope):
+    return {(k, bool(o)): (n, int(v)) for k, o, n, v in _execute(scope.where(
+        select(Case.kecamatan_id, Case.outside_city, func.count(), func.coalesce(func.sum(Case.victim_count), 0))
+        .group_by(Case.kecamatan_id, Case.outside_city)))}
+
+
+def _kecamatan_rows(counts):
     kecamatan = {k.id: k for k in db.session.scalars(select(Kecamatan))}
     rows, tail = [], []
-    for kecamatan_id, outside, n, v in db.session.execute(query):
+    for (kecamatan_id, outside), n in counts.items():
         if kecamatan_id is not None:
-            rows.append(Row(kecamatan[kecamatan_id].code, kecamatan[kecamatan_id].name, n, int(v)))
+            rows.append(Row(kecamatan[kecamatan_id].code, kecamatan[kecamatan_id].name, *n))
         else:
-            tail.append(Row(*(OUTSIDE if outside else UNKNOWN), n, int(v)))
+            tail.append(Row(*(OUTSIDE if outside else UNKNOWN), *n))
     return sorted(rows, key=lambda r: r.label) + sorted(tail, key=lambda r: r.code)
 
 
-def _month_rows(date_from, date_to):
-    month = _month_expr().label("month")
-    query = counted_cases(select(month, func.count(), func.coalesce(func.sum(Case.victim_count), 0))
-                    .group_by(literal_column("month")).order_by(literal_column("month")),
-                    date_from, date_to)
-    return [Row(m, m, n, int(v)) for m, n, v in db.session.execute(query)]
+def _month_counts(scope):
+    """Cases per report month, grouped by report day first: the days come in index order, so
+    only a few hundred day rows are grouped into months (not every case sorted by month)."""
+    days = scope.where(select(Case.report_date.label("day"), func.count().label("n"),
+                              func.coalesce(func.sum(Case.victim_count), 0).label("v"))
+                       .group_by(Case.report_date)).subquery()
+    month = _month_expr(days.c.day).label("month")
+    return {m: (int(n), int(v)) for m, n, v in _execute(
+        select(month, func.sum(days.c.n), func.sum(days.c.v)).group_by(literal_column("month")))}
 
 
-def _victim_rows(expression, labels, date_from, date_to):
+def _month_rows(counts):
+    return [Row(m, m, *counts[m]) for m in sorted(counts)]
+
+
+def _victim_counts(dimension, scope):
     """Victims per key, and the cases they belong to: a case with two girls is one case and
-    two victims among "Perempuan"."""
-    key = expression.label("key")
-    query = counted_cases(select(key, func.count(func.distinct(Victim.case_id)), func.count())
-                    .group_by(literal_column("key")), date_from, date_to, Victim)
-    found = {k if k is not None else UNKNOWN[0]: (n, v) for k, n, v in db.session.execute(query)}
-    return [Row(code, label, *found[code]) for code, label in labels.items() if code in found]
-
-
-def _pair_rows(model, key, date_from, date_to, with_entries=False):
-    """Cases and victims (and entries) per relationship / service, counted per case first."""
-    columns = [key.label("key"), model.case_id, func.count(func.distinct(model.victim_id)).label("v")]
-    if with_entries:
-        columns.append(func.count().label("e"))
-    per_case = counted_cases(select(*columns).group_by(key, model.case_id), date_from, date_to, model).subquery()
-    totals_ = [func.count(), func.sum(per_case.c.v)] + ([func.sum(per_case.c.e)] if with_entries else [])
-    counted = db.session.execute(select(per_case.c.key, *totals_).group_by(per_case.c.key)).all()
-    return _lookup_rows([(k, *(int(x) for x in rest)) for k, *rest in counted])
-
-
-def raw_rows(dimension, date_from=None, date_to=None):
-    """Exact counts for one dimension: [Row]."""
-    _tune()
-    if dimension in CATEGORY_DIMENSIONS:
-        return _category_rows(CATEGORY_DIMENSIONS[dimension], date_from, date_to)
-    if dimension == "place":
-        return _case_lookup_rows(Case.place_id, date_from, date_to)
-    if dimension == "kecamatan":
-        return _kecamatan_rows(date_from, date_to)
-    if dimension == "month":
-        return _month_rows(date_from, date_to)
-    if dimension == "victim_sex":
-        labels = {"P": SEX_LABELS["P"], "L": SEX_LABELS["L"], UNKNOWN[0]: UNKNOWN[1]}
-        return _victim_rows(Victim.sex, labels, date_from, date_to)
-    if dimension == "age_group":
-        labels = {code: label for code, label, *_r in VICTIM_AGE_GROUPS} | {UNKNOWN[0]: UNKNOWN[1]}
-        return _victim_rows(Victim.age_group, labels, date_from, date_to)
+    two victims among "Perempuan". Sex and age group are read in the order of their own index;
+    child/adult, a value computed from the age, is counted with one FILTER per value (grouping
+    by it would sort every victim)."""
     if dimension == "child_adult":
         age = Victim.age_at_incident
-        expression = case((age < CHILD_AGE_LIMIT, literal_column("'anak'")),
-                          (age >= CHILD_AGE_LIMIT, literal_column("'dewasa'")))
-        labels = {"anak": _("Anak (di bawah 18 tahun)"), "dewasa": _("Dewasa (18 tahun ke atas)"),
-                  UNKNOWN[0]: UNKNOWN[1]}
-        return _victim_rows(expression, labels, date_from, date_to)
-    if dimension == "relationship":
-        return _pair_rows(VictimPerpetrator, VictimPerpetrator.relationship_id, date_from, date_to)
-    if dimension == "service":
-        return _pair_rows(ServiceEntry, ServiceEntry.service_id, date_from, date_to, with_entries=True)
+        conditions = {"anak": age < CHILD_AGE_LIMIT, "dewasa": age >= CHILD_AGE_LIMIT, UNKNOWN[0]: age.is_(None)}
+        columns = [aggregate.filter(condition) for condition in conditions.values()
+                   for aggregate in (func.count(func.distinct(Victim.case_id)), func.count())]
+        found = db.session.execute(scope.where(select(*columns), Victim)).one()
+        return {key: (found[2 * i], found[2 * i + 1]) for i, key in enumerate(conditions) if found[2 * i + 1]}
+    key = VICTIM_KEYS[dimension](Victim).label("key")
+    return {k if k is not None else UNKNOWN[0]: (n, v) for k, n, v in _execute(scope.where(
+        select(key, func.count(func.distinct(Victim.case_id)), func.count()).group_by(literal_column("key")),
+        Victim))}
+
+
+def _victim_labels(dimension):
+    if dimension == "victim_sex":
+        return {"P": SEX_LABELS["P"], "L": SEX_LABELS["L"], UNKNOWN[0]: UNKNOWN[1]}
+    if dimension == "age_group":
+        return {code: label for code, label, *_r in VICTIM_AGE_GROUPS} | {UNKNOWN[0]: UNKNOWN[1]}
+    return {"anak": _("Anak (di bawah 18 tahun)"), "dewasa": _("Dewasa (18 tahun ke atas)"),
+            UNKNOWN[0]: UNKNOWN[1]}
+
+
+def child_adult(age):
+    """'anak' under 18 (UU 35/2014), 'dewasa' from 18, NULL when the age is unknown."""
+    return case((age < CHILD_AGE_LIMIT, literal_column("'anak'")), (age >= CHILD_AGE_LIMIT, literal_column("'dewasa'")))
+
+
+def _pair_counts(model, key, scope, with_entries=False, cases_only=False):
+    """Cases, victims (and entries) per relationship / service: one pass over the index that
+    starts with the key, so the groups come in order. `cases_only`: the cases alone (the margins
+    of a cross-tabulation), without the victims' and entries' counts."""
+    columns = [key, func.count(func.distinct(model.case_id))]
+    if not cases_only:
+        columns.append(func.count(func.distinct(model.victim_id)))
+    if with_entries and not cases_only:
+        columns.append(func.count())
+    return {k: tuple(int(x) for x in rest) for k, *rest in _execute(scope.where(
+        select(*columns).group_by(key), model))}
+
+
+PAIR_TABLES = {"relationship": (VictimPerpetrator, VictimPerpetrator.relationship_id),
+               "service": (ServiceEntry, ServiceEntry.service_id)}
+VICTIM_KEYS = {"victim_sex": lambda victim: victim.sex, "age_group": lambda victim: victim.age_group,
+               "child_adult": lambda victim: child_adult(victim.age_at_incident)}
+
+
+def counts(dimension, scope, cases_only=False):
+    """One dimension's counts over one scope: {key: (cases, victims[, entries])}; with
+    `cases_only`, where it saves work, {key: (cases,)}."""
+    if dimension in CATEGORY_DIMENSIONS:
+        return _category_counts(CATEGORY_DIMENSIONS[dimension], scope)
+    if dimension == "place":
+        return _case_lookup_counts(Case.place_id, scope)
+    if dimension == "kecamatan":
+        return _kecamatan_counts(scope)
+    if dimension == "month":
+        return _month_counts(scope)
+    if dimension in VICTIM_KEYS:
+        return _victim_counts(dimension, scope)
+    if dimension in PAIR_TABLES:
+        return _pair_counts(*PAIR_TABLES[dimension], scope, with_entries=dimension == "service",
+                            cases_only=cases_only)
     raise KeyError(dimension)
+
+
+def rows_of(dimension, counted_):
+    """The report rows of a dimension's counts, in the report's order, with labels."""
+    if dimension in CATEGORY_DIMENSIONS:
+        return _category_rows(dict(counted_))
+    if dimension in ("place", "relationship", "service"):
+        return _lookup_rows(counted_)
+    if dimension == "kecamatan":
+        return _kecamatan_rows(counted_)
+    if dimension == "month":
+        return _month_rows(counted_)
+    return [Row(code, label, *counted_[code]) for code, label in _victim_labels(dimension).items()
+            if code in counted_]
+
+
+def raw_rows(dimension, date_from=None, date_to=None, cases_only=False):
+    """Exact counts for one dimension: [Row]. `cases_only` (a cross-tabulation's margins): the
+    victims and entries may be left out (None)."""
+    _tune()
+    if dimension not in DIMENSIONS:
+        raise KeyError(dimension)
+    found = counted(lambda scope: counts(dimension, scope, cases_only), date_from, date_to)
+    return rows_of(dimension, {key: n + (None,) * (2 - len(n)) for key, n in found.items()})
 
 
 def small_cell():
@@ -306,9 +350,9 @@ def reporting_delay(date_from=None, date_to=None, publication=False):
     """Days from incident to report: count, mean, median and buckets — all from one histogram
     of delays (one row per distinct number of days, never one per case)."""
     _tune()
-    histogram = db.session.execute(counted_cases(
-        select(Case.delay_days, func.count()).group_by(Case.delay_days).order_by(Case.delay_days),
-        date_from, date_to)).all()
+    delays = counted(lambda scope: {days: (n,) for days, n in _execute(scope.where(
+        select(Case.delay_days, func.count()).group_by(Case.delay_days)))}, date_from, date_to)
+    histogram = sorted((days, n) for days, (n,) in delays.items())
     n = sum(count for _days, count in histogram)
     mean = sum(days * count for days, count in histogram) / n if n else None
     median = None
@@ -321,12 +365,12 @@ def reporting_delay(date_from=None, date_to=None, publication=False):
                 median = (lower + days) / 2
                 break
             seen += count
-    counted = {}
+    bucketed = {}
     for code, _label, low, high in DELAY_BUCKETS:
         total = sum(c for d, c in histogram if d >= low and (high is None or d <= high))
         if total:
-            counted[code] = total
-    rows = [Row(code, label, counted[code], None) for code, label, *_r in DELAY_BUCKETS if code in counted]
+            bucketed[code] = total
+    rows = [Row(code, label, bucketed[code], None) for code, label, *_r in DELAY_BUCKETS if code in bucketed]
     if publication:
         limit = small_cell()
         rows = [Row(r.code, r.label, suppress(r.cases, limit), None) for r in rows]

@@ -1,5 +1,5 @@
-"""Two-way reports: any two report dimensions cross-tabulated in one SQL GROUP BY (issue 13
-point 4, product §7).
+"""Two-way reports: any two report dimensions cross-tabulated in SQL (issue 13 point 4,
+product §7).
 
 What a cell counts: **cases**. A case counts once in every cell whose pair of values it has, so
 with a multi-valued dimension (cause, impact, type, relationship, service) or with a victim
@@ -12,8 +12,17 @@ have one (a case without any service is in no service column, but in the grand t
 Victim dimensions (sex, age group, child/adult), relationship and service are joined through
 the same victim, so "sex × service" pairs each victim's sex with that victim's services.
 
-The date range applies to the report date, as in the one-way reports. Publication mode goes
-no finer than kecamatan: kelurahan is not a dimension.
+The cases counted are the one-way reports' (`scope.py`: the date range applies to the report
+date; a merged duplicate is left out). Publication mode goes no finer than kecamatan:
+kelurahan is not a dimension.
+
+How the cells are read (bench/caselog_reports.py: < 500 ms over 200,000 cases): one dimension
+drives — its rows come from an index in its own order — and the other is read beside each row
+through an index that starts with the case (`_driving`, `_counted`). PostgreSQL then hashes
+both keys in one GROUP BY. SQLite has no hash aggregation, and sorting every joined row for a
+GROUP BY costs more than reading them; so it groups by the driving key in index order and
+counts each value of the other dimension with a FILTER. Two dimensions of the same table (two
+case columns, two victim dimensions) are one GROUP BY over that table.
 """
 from dataclasses import dataclass, field
 
@@ -21,33 +30,26 @@ from sqlalchemy import and_, case, func, literal_column, select
 from sqlalchemy.orm import aliased
 
 from ....extensions import db
-from ....models.caselog import (
-    Case,
-    CaseCategory,
-    Kecamatan,
-    Lookup,
-    ServiceEntry,
-    Victim,
-    VictimPerpetrator,
-)
-from ..reference import CHILD_AGE_LIMIT, _
+from ....models.caselog import Case, CaseCategory, Kecamatan, Lookup, Victim
+from ..reference import _
 from . import (
     CATEGORY_DIMENSIONS,
     DIMENSIONS,
     NOT_RECORDED,
     OUTSIDE,
+    PAIR_TABLES,
     UNKNOWN,
+    VICTIM_KEYS,
     _lookup_labels,
     _month_expr,
-    counted_cases,
+    _victim_labels,
+    counted,
     raw_rows,
     small_cell,
     totals,
 )
 from .publication import publish_table
 
-#: Dimensions read per victim (joined through one victim row when both axes are of this kind).
-VICTIM_DIMENSIONS = {"victim_sex", "age_group", "child_adult"}
 #: Dimensions read from the case row itself.
 CASE_COLUMNS = {"place", "kecamatan", "month"}
 LOOKUP_DIMENSIONS = {"cause", "impact", "type", "place", "relationship", "service"}
@@ -92,108 +94,240 @@ def check_dimensions(dimension, by):
         raise InvalidDimension(_("Pilih dua dimensi yang berbeda untuk tabulasi silang."), {})
 
 
-def _kind_ids(dimension):
-    return list(db.session.scalars(select(Lookup.id).where(Lookup.kind == CATEGORY_DIMENSIONS[dimension])))
+#: Dimensions a cross-tab can be driven by (read in the order of their index), best first: the
+#: cases' own columns (one row per case), then pairs and services (read beside another row they
+#: would need their table, not an index), then the categories. Victim dimensions are always read
+#: beside the driving rows, through the victims' case index.
+STREAMS = ("month", "kecamatan", "place", "relationship", "service", "cause", "impact", "type")
 
 
-class _From:
-    """The FROM clause being built: the cases, or (PostgreSQL) the first dimension's own table,
-    with the case id and the report date (copied onto every table a report reads) to use."""
+@dataclass
+class _Stream:
+    """The rows a cross-tab is grouped by: `table`, the `group` columns in its index order, the
+    key made of them, and the case (and victim) each row belongs to."""
 
-    def __init__(self, anchored, sqlite):
-        self.query = select().select_from(Case) if anchored else None
-        # SQLite (no planner statistics): "+ 0" keeps it from looking cases up by id, so it
-        # reads the cases in range from one of their covering indexes and probes every other
-        # table by case id through its own index — instead of scanning another table and
-        # fetching wide case and victim rows one by one. PostgreSQL plans hash joins from its
-        # statistics, which an expression would hide: plain columns there.
-        self.case_id = (Case.id + 0 if sqlite else Case.id) if anchored else None
-        self.counted_id, self.table = (Case.id, Case) if anchored else (None, None)
-
-    def join(self, entity, on_case=True, condition=None, outer=False):
-        """Join `entity` by case id (and `condition`); the first one becomes the FROM."""
-        if self.query is None:
-            self.query = select().select_from(entity)
-            if condition is not None:
-                self.query = self.query.where(condition)
-            self.case_id = self.counted_id = entity.case_id
-            self.table = entity
-            return
-        on = entity.case_id == self.case_id if on_case is True else on_case
-        self.query = self.query.join(entity, on if condition is None else and_(on, condition), isouter=outer)
+    table: object
+    group: list
+    key: object
+    case_id: object
+    victim_id: object = None
+    repeats: bool = False  # several rows of one case with the same key
+    where: object = None
+    victim_count: object = None  # the case's victims, where the table holds it
+    scoped: bool = False  # the scope is applied already (a subquery)
 
 
-def _axes(dimensions):
-    """The FROM clause with the joins each dimension needs, and one key expression per
-    dimension — the one-way reports' columns and expressions. Cause and impact are outer joins
-    from the cases (a case without one is "not recorded"); the other joins are inner, as the
-    one-way reports count. Returns (query, keys, counted case id, the table the FROM starts with, whether a
-    case may repeat)."""
-    sqlite = db.session.get_bind().dialect.name == "sqlite"
-    # PostgreSQL starts from the first dimension's own table when neither dimension needs the
-    # case row: one hash join fewer.
-    source = _From(sqlite or any(d in CASE_COLUMNS or d in ("cause", "impact") for d in dimensions), sqlite)
-    victim = person = None
-    if any(d in VICTIM_DIMENSIONS for d in dimensions):
-        victim = aliased(Victim)
-        source.join(victim)
-    keys = []
-    for dimension in dimensions:
-        if dimension in CATEGORY_DIMENSIONS:
-            category = aliased(CaseCategory)
-            # On SQLite the lookup ids tell the kind, and "+ 0" keeps it on the primary-key
-            # index (case_id, lookup_id) as a covering index instead of one probe per id.
-            kind = ((category.lookup_id + 0).in_(_kind_ids(dimension)) if sqlite
-                    else category.kind == CATEGORY_DIMENSIONS[dimension])
-            source.join(category, condition=kind, outer=dimension in ("cause", "impact"))
-            key = category.lookup_id
-        elif dimension == "place":
-            key = Case.place_id
-        elif dimension == "kecamatan":
-            key = case((Case.kecamatan_id.is_not(None), Case.kecamatan_id),
-                       (Case.outside_city.is_(True), OUTSIDE_KEY))
-        elif dimension == "month":
-            key = _month_expr()
-        elif dimension == "victim_sex":
-            key = victim.sex
-        elif dimension == "age_group":
-            key = victim.age_group
-        elif dimension == "child_adult":
-            age = victim.age_at_incident
-            key = case((age < CHILD_AGE_LIMIT, literal_column("'anak'")),
-                       (age >= CHILD_AGE_LIMIT, literal_column("'dewasa'")))
-        elif dimension in ("relationship", "service"):
-            # Through the same victim when the other axis is about victims (or is the other of
-            # these two); otherwise straight from the case.
-            model, column = ((VictimPerpetrator, "relationship_id") if dimension == "relationship"
-                             else (ServiceEntry, "service_id"))
-            row = aliased(model)
-            through = victim.id if victim is not None else (person.victim_id if person is not None else None)
-            source.join(row, on_case=True if through is None else row.victim_id == through)
-            person, key = row, getattr(row, column)
-        else:
-            raise KeyError(dimension)
-        keys.append(key)
-    return source.query, keys, source.counted_id, source.table, victim is not None or person is not None
+@dataclass
+class _Counted:
+    """The other dimension of a cross-tab, read beside each stream row: its table, joined by
+    case (`on`) and, through the same victim, `match`; its key and the values it can take (NULL
+    included where it means "not recorded" or "unknown")."""
+
+    table: object
+    on: object
+    key: object
+    values: list
+    match: object = None
+    outer: bool = False  # a case without a row is a value of its own ("not recorded")
+    repeats: bool = False  # several rows of one case with the same value
+    per_victim: bool = False  # they repeat only through the case's several victims
 
 
-def _cells(dimension, by, date_from, date_to):
-    """{(row key, column key): cases} in one GROUP BY."""
-    query, keys, case_id, table, per_victim = _axes([dimension, by])
-    k0, k1 = keys[0].label("k0"), keys[1].label("k1")
-    if per_victim and db.session.get_bind().dialect.name == "postgresql":
-        # PostgreSQL sorts for count(DISTINCT); grouping by (pair, case) first hashes instead.
-        per_case = counted_cases(query.add_columns(k0, k1, case_id.label("case_id"))
-                           .group_by(literal_column("k0"), literal_column("k1"), case_id),
-                           date_from, date_to, table).subquery()
-        query = select(per_case.c.k0, per_case.c.k1, func.count()).group_by(per_case.c.k0, per_case.c.k1)
+def _ids(kind):
+    return list(db.session.scalars(select(Lookup.id).where(Lookup.kind == kind).order_by(Lookup.id)))
+
+
+def _case_key(dimension, table=Case):
+    """The group columns and the key of a dimension read from the cases' own columns."""
+    if dimension == "place":
+        return [table.place_id], table.place_id
+    if dimension == "kecamatan":
+        return [table.kecamatan_id, table.outside_city], _kecamatan_key(table.kecamatan_id, table.outside_city)
+    return [table.report_date], _month_expr(table.report_date)
+
+
+def _kecamatan_key(kecamatan_id, outside_city):
+    return case((kecamatan_id.is_not(None), kecamatan_id), (outside_city.is_(True), OUTSIDE_KEY))
+
+
+def _stream(dimension, scope):
+    if dimension in CASE_COLUMNS:
+        group, key = _case_key(dimension)
+        return _Stream(Case, group, key, Case.id, victim_count=Case.victim_count)
+    if dimension in PAIR_TABLES:
+        model, column = PAIR_TABLES[dimension]
+        table = aliased(model)
+        key = getattr(table, column.key)
+        return _Stream(table, [key], key, table.case_id, table.victim_id, repeats=True)
+    table = aliased(CaseCategory)
+    return _Stream(table, [table.lookup_id], table.lookup_id, table.case_id,
+                   where=scope.of_kind(table, CATEGORY_DIMENSIONS[dimension]), victim_count=table.victim_count)
+
+
+def _counted(dimension, stream):
+    """`dimension` read beside the stream, by case: the categories through (kind, case), the
+    victims through their case index, pairs and services through theirs; through the same
+    victim when the stream is pairs or services and `dimension` is about victims (or is the
+    other of the two)."""
+    if dimension in CATEGORY_DIMENSIONS:
+        table = aliased(CaseCategory)
+        kind = CATEGORY_DIMENSIONS[dimension]
+        outer = dimension in ("cause", "impact")
+        return _Counted(table, and_(table.kind == kind, table.case_id == stream.case_id), table.lookup_id,
+                        _ids(kind) + ([None] if outer else []), outer=outer)
+    if dimension in VICTIM_KEYS:
+        table = aliased(Victim)
+        match = table.id == stream.victim_id if stream.victim_id is not None else None
+        return _Counted(table, table.case_id == stream.case_id, VICTIM_KEYS[dimension](table),
+                        list(_victim_labels(dimension))[:-1] + [None], match, repeats=match is None,
+                        per_victim=match is None)
+    model, column = PAIR_TABLES[dimension]
+    table = aliased(model)
+    match = table.victim_id == stream.victim_id if stream.victim_id is not None else None
+    return _Counted(table, table.case_id == stream.case_id, getattr(table, column.key),
+                    _ids(dimension) + ([None] if dimension == "relationship" else []), match, repeats=True)
+
+
+def _has(other, value):
+    """The FILTER for one value of the counted side. The join is a LEFT JOIN on SQLite (so the
+    stream stays the outer loop), so a NULL key counts only for a row that exists — except for
+    cause and impact, where no row at all is the value "not recorded"."""
+    if value is not None:
+        condition = other.key == value
+    elif other.outer:
+        condition = other.key.is_(None)
+    else:
+        condition = and_(other.table.case_id.is_not(None), other.key.is_(None))
+    return condition if other.match is None else and_(other.match, condition)
+
+
+def _sqlite_grouped(stream, other, query, scope, distinct):
+    """SQLite has no hash aggregation: a GROUP BY sorts every joined row unless the rows come
+    in its order. So the rows are grouped by the stream's columns, which its index delivers in
+    order, and each value of the other dimension is counted beside them with a FILTER."""
+    cases = func.count(func.distinct(stream.case_id)) if distinct else func.count()
+    columns = [cases.filter(_has(other, value)).label(f"n{i}") for i, value in enumerate(other.values)]
+    grouped = scope.where(query.add_columns(*stream.group, *columns).group_by(*stream.group), stream.table)
+    if len(stream.group) > 1 or stream.key is not stream.group[0]:
+        # Regroup the (few) rows by the key made of the group columns: kecamatan, or month from day.
+        inner = grouped.subquery()
+        key = _regrouped_key(stream, inner)
+        grouped = select(key.label("key"), *[func.sum(inner.c[f"n{i}"]) for i in range(len(other.values))]) \
+            .group_by(literal_column("key"))
+    return {(row[0], value): int(n) for row in db.session.execute(grouped)
+            for value, n in zip(other.values, row[1:], strict=True) if n}
+
+
+def _regrouped_key(stream, inner):
+    if [column.key for column in stream.group] == ["report_date"]:
+        return _month_expr(inner.c.report_date)
+    return _kecamatan_key(inner.c.kecamatan_id, inner.c.outside_city)
+
+
+def _postgresql_cells(stream, other, query, scope):
+    """PostgreSQL hashes both keys in one GROUP BY. A case met more than once is grouped by
+    (keys, case) first (count(DISTINCT) would sort) — but when only its several victims repeat
+    it, only the cases with several victims keep their id in that grouping: the others fall
+    into one group per pair of values, and each of their rows is a case."""
+    k0, k1 = stream.key.label("k0"), other.key.label("k1")
+    if not (stream.repeats or other.repeats):
+        query = _scoped(query.add_columns(k0, k1, func.count())
+                        .group_by(literal_column("k0"), literal_column("k1")), stream, scope)
         return {(r, c): int(n) for r, c, n in db.session.execute(query)}
-    # Without a victim join each (case, value, value) row is unique (categories' primary key),
-    # so count(*) counts cases; through victims a case repeats and is counted once (DISTINCT).
-    cases = func.count(func.distinct(case_id)) if per_victim else func.count()
-    query = counted_cases(query.add_columns(k0, k1, cases)
-                    .group_by(literal_column("k0"), literal_column("k1")), date_from, date_to, table)
+    several = stream.repeats or not other.per_victim or stream.victim_count is None
+    case_id = stream.case_id if several else case((stream.victim_count > 1, stream.case_id))
+    per_case = _scoped(query.add_columns(k0, k1, case_id.label("counted_case"), func.count().label("n"))
+                       .group_by(literal_column("k0"), literal_column("k1"), literal_column("counted_case")),
+                       stream, scope).subquery()
+    cases = func.sum(case((per_case.c.counted_case.is_(None), per_case.c.n), else_=1))
+    query = select(per_case.c.k0, per_case.c.k1, cases).group_by(per_case.c.k0, per_case.c.k1)
     return {(r, c): int(n) for r, c, n in db.session.execute(query)}
+
+
+def _scoped(query, stream, scope):
+    return query if stream.scoped else scope.where(query, stream.table)
+
+
+def _distinct_stream(stream, scope):
+    """A pairs or services stream as distinct (key, case) pairs, for PostgreSQL: read in its
+    index's order, so no joined row repeats a case and nothing needs grouping per case after."""
+    pairs = scope.where(select(stream.key.label("key"), stream.case_id.label("case_id"))
+                        .select_from(stream.table).distinct(), stream.table).subquery()
+    return _Stream(pairs, [pairs.c.key], pairs.c.key, pairs.c.case_id, scoped=True)
+
+
+def _stream_cells(stream, other, scope):
+    """The stream joined with the other dimension and counted: SQLite keeps the stream as the
+    outer loop (a LEFT JOIN, which it never reorders), PostgreSQL joins as it plans best.
+
+    A case met more than once (several victims, pairs or entries) must count once, and making
+    it so costs more than reading the rows. When only the case's victims repeat it, the cases
+    with one victim (most) are counted as they are and only those with several made distinct."""
+    query = select().select_from(stream.table)
+    if stream.where is not None:
+        query = query.where(stream.where)
+    if db.session.get_bind().dialect.name == "postgresql":
+        query = query.join(other.table, other.on if other.match is None else other.match, isouter=other.outer)
+        return _postgresql_cells(stream, other, query, scope)
+    query = query.join(other.table, other.on, isouter=True)
+    if stream.repeats or not other.per_victim or stream.victim_count is None:
+        return _sqlite_grouped(stream, other, query, scope, distinct=stream.repeats or other.repeats)
+    single = _sqlite_grouped(stream, other, query.where(stream.victim_count == 1), scope, distinct=False)
+    several = _sqlite_grouped(stream, other, query.where(stream.victim_count > 1), scope, distinct=True)
+    return {key: single.get(key, 0) + several.get(key, 0) for key in single.keys() | several.keys()}
+
+
+def _not_recorded_cells(dimension, other_dimension, scope):
+    """The "not recorded" row of a cause or impact stream: the cases with none, by their flag."""
+    flag = {"cause": Case.cause_recorded, "impact": Case.impact_recorded}[dimension]
+    stream = _Stream(Case, [flag], flag, Case.id, where=flag.is_(False))
+    found = _stream_cells(stream, _counted(other_dimension, stream), scope)
+    return {(None, value): n for (_flag, value), n in found.items()}
+
+
+def _same_table_cells(dimension, by, scope):
+    """Two dimensions of one table: the cases' columns (grouped in the order of an index that
+    holds both, then regrouped by their keys), or two victim dimensions."""
+    if dimension in VICTIM_KEYS:
+        k0, k1 = VICTIM_KEYS[dimension](Victim).label("k0"), VICTIM_KEYS[by](Victim).label("k1")
+        query = scope.where(select(k0, k1, func.count(func.distinct(Victim.case_id)))
+                            .group_by(literal_column("k0"), literal_column("k1")), Victim)
+        return {(r, c): int(n) for r, c, n in db.session.execute(query)}
+    (g0, _k0), (g1, _k1) = _case_key(dimension), _case_key(by)
+    order = g0 + g1 if dimension != "month" else g1 + g0  # the report date comes last in every index
+    inner = scope.where(select(*order, func.count().label("n")).group_by(*order)).subquery()
+    keys = [_case_key(d, inner.c)[1].label(f"k{i}") for i, d in enumerate((dimension, by))]
+    query = select(*keys, func.sum(inner.c.n)).group_by(literal_column("k0"), literal_column("k1"))
+    return {(r, c): int(n) for r, c, n in db.session.execute(query)}
+
+
+def _driving(dimension, by):
+    """The dimension the cells are grouped by: the first of `STREAMS`; of two categories the
+    one with more values, so that fewer are counted beside it."""
+    if dimension in CATEGORY_DIMENSIONS and by in CATEGORY_DIMENSIONS:
+        sizes = {d: len(_ids(CATEGORY_DIMENSIONS[d])) for d in (dimension, by)}
+        return by if sizes[by] > sizes[dimension] else dimension
+    return next(d for d in STREAMS if d in (dimension, by))
+
+
+def _cells(dimension, by, scope):
+    """{(row key, column key): (cases,)}: every case once in each cell whose pair of values it
+    has. One dimension drives (`_driving`), the other is read beside it."""
+    if {dimension, by} <= CASE_COLUMNS or {dimension, by} <= set(VICTIM_KEYS):
+        found = _same_table_cells(dimension, by, scope)
+        return {key: (n,) for key, n in found.items()}
+    driving = _driving(dimension, by)
+    other_dimension = by if driving == dimension else dimension
+    stream = _stream(driving, scope)
+    if (stream.repeats and other_dimension in CATEGORY_DIMENSIONS
+            and db.session.get_bind().dialect.name == "postgresql"):
+        stream = _distinct_stream(stream, scope)
+    found = _stream_cells(stream, _counted(other_dimension, stream), scope)
+    if driving in ("cause", "impact"):
+        found |= _not_recorded_cells(driving, other_dimension, scope)
+    if driving != dimension:
+        found = {(r, c): n for (c, r), n in found.items()}
+    return {key: (n,) for key, n in found.items()}
 
 
 def _codes(dimension, keys):
@@ -213,8 +347,8 @@ def build_crosstab(dimension, by, date_from=None, date_to=None, publication=Fals
     counts (distinct cases with that value). In publication mode with primary and
     complementary suppression (`publication.publish_table`)."""
     check_dimensions(dimension, by)
-    rows, columns = raw_rows(dimension, date_from, date_to), raw_rows(by, date_from, date_to)
-    found = _cells(dimension, by, date_from, date_to)
+    rows, columns = raw_rows(dimension, date_from, date_to, True), raw_rows(by, date_from, date_to, True)
+    found = {key: n for key, (n,) in counted(lambda scope: _cells(dimension, by, scope), date_from, date_to).items()}
     row_codes = _codes(dimension, {r for r, _c in found})
     column_codes = _codes(by, {c for _r, c in found})
     cells = {(row_codes[r], column_codes[c]): n for (r, c), n in found.items()}

@@ -2,7 +2,7 @@
 reports page's trend chart and the annual summary. One GROUP BY (the "month" report)."""
 from datetime import date
 
-from . import Row, _month_rows, _publish, _tune, small_cell
+from . import Row, _publish, raw_rows, small_cell
 
 
 def months_between(first, last):
@@ -18,8 +18,7 @@ def month_trend(date_from=None, date_to=None, publication=False):
     """[Row(code='YYYY-MM', label='YYYY-MM', cases, victims)] for each month of the range; an
     open end stops at the first / last month with a case. Published as the "month" report is
     (a month is one value per case, so months add up to the total)."""
-    _tune()
-    counted = {row.code: row for row in _month_rows(date_from, date_to)}
+    counted = {row.code: row for row in raw_rows("month", date_from, date_to)}
     if not counted and not (date_from and date_to):
         return []
     first = date_from or date.fromisoformat(min(counted) + "-01")
