@@ -93,16 +93,17 @@ def register_extensions(app):
     from . import ratelimit  # noqa: F401  registers the one-round-trip fixed window
     limiter.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        _enable_sqlite_foreign_keys(app)
+        _configure_sqlite(app)
 
 
-def _enable_sqlite_foreign_keys(app):
-    """Foreign keys on, and a real transaction under every savepoint. pysqlite sends BEGIN only
+def _configure_sqlite(app):
+    """Foreign keys on, the file memory-mapped (SQLITE_MMAP_SIZE, config.py), and a real transaction under every savepoint. pysqlite sends BEGIN only
     before a write; a SAVEPOINT before any write would make SQLite take the savepoint for the
     transaction and commit at its RELEASE, so the savepoint's work would survive a later
     rollback of the request. Reads keep pysqlite's own behaviour (no lock held between them)."""
     from sqlalchemy import event
 
+    mmap_size = int(app.config.get("SQLITE_MMAP_SIZE", 0))
     with app.app_context():
         engine = db.engine
 
@@ -110,6 +111,7 @@ def _enable_sqlite_foreign_keys(app):
         def _fk_pragma(dbapi_connection, _record):
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute(f"PRAGMA mmap_size={mmap_size}")
             cursor.close()
 
         @event.listens_for(engine, "savepoint")

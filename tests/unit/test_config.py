@@ -135,3 +135,27 @@ def test_lesson_min_read_seconds_overrides_lessons_only_in_development_and_only_
                          "config.DevelopmentConfig.LESSON_MIN_READ_OVERRIDES") == "True"
     assert _config_value({"LESSON_MIN_READ_SECONDS": "5"},
                          "getattr(config.ProductionConfig, 'LESSON_MIN_READ_OVERRIDES', False)") == "False"
+
+
+@pytest.mark.parametrize("mmap_size", [1 << 30, 0], ids=["mapped", "off"])
+def test_a_sqlite_database_file_is_read_through_memory_mapping_of_the_configured_size(tmp_path, mmap_size):
+    """SQLITE_MMAP_SIZE reaches every SQLite connection (the reports' index probes run about
+    twice as fast with the file mapped: bench/caselog_reports.py); 0 turns it off."""
+    from config import TestingConfig
+    from sqlalchemy import text
+
+    class Config(TestingConfig):
+        SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'mapped.sqlite3'}"
+        SQLITE_MMAP_SIZE = mmap_size
+
+    app = create_app(Config)
+    with app.app_context():
+        assert db.session.execute(text("PRAGMA mmap_size")).scalar() == mmap_size
+        assert db.session.execute(text("PRAGMA foreign_keys")).scalar() == 1
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_sqlite_maps_a_gibibyte_of_the_file_unless_told_otherwise():
+    assert _config_value({}, "config.Config.SQLITE_MMAP_SIZE") == str(1 << 30)
+    assert _config_value({"SQLITE_MMAP_SIZE": "0"}, "config.Config.SQLITE_MMAP_SIZE") == "0"

@@ -21,13 +21,16 @@ drives — its rows come from an index in its own order — and the other is rea
 through an index that starts with the case (`_driving`, `_counted`). PostgreSQL then hashes
 both keys in one GROUP BY. SQLite has no hash aggregation, and sorting every joined row for a
 GROUP BY costs more than reading them; so it groups by the driving key in index order and
-counts each value of the other dimension with a FILTER. Two dimensions of the same table (two
+counts each value of the other dimension with a FILTER — except a category, which it reads in
+case order (`_in_case_order`) so that its look-ups of the other side are not random. Two dimensions of the same table (two
 case columns, two victim dimensions) are one GROUP BY over that table.
 """
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, case, func, literal_column, select
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import UnaryExpression
+from sqlalchemy.sql.operators import custom_op
 
 from ....extensions import db
 from ....models.caselog import Case, CaseCategory, Kecamatan, Lookup, Victim
@@ -160,8 +163,22 @@ def _stream(dimension, scope):
         key = getattr(table, column.key)
         return _Stream(table, [key], key, table.case_id, table.victim_id, repeats=True)
     table = aliased(CaseCategory)
-    return _Stream(table, [table.lookup_id], table.lookup_id, table.case_id,
-                   where=scope.of_kind(table, CATEGORY_DIMENSIONS[dimension]), victim_count=table.victim_count)
+    kind = CATEGORY_DIMENSIONS[dimension]
+    if db.session.get_bind().dialect.name == "sqlite" and not scope.merged:
+        where = _in_case_order(table.kind) == kind
+    else:
+        where = scope.of_kind(table, kind)
+    return _Stream(table, [table.lookup_id], table.lookup_id, table.case_id, where=where,
+                   victim_count=table.victim_count)
+
+
+def _in_case_order(column):
+    """SQLite: `+column`, a no-op that keeps SQLite from reading the rows through an index that
+    starts with `column`. It then reads a kind's categories from the (case, kind, value) index,
+    in case order, so each row's look-up of the other dimension by case lands beside the one
+    before: cause × impact over 200,000 cases took 250 ms of SQL instead of 370 (the rows still
+    come out grouped, through a sort of the few hundred thousand keys)."""
+    return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
 
 
 def _counted(dimension, stream):
