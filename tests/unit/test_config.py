@@ -141,8 +141,9 @@ def test_lesson_min_read_seconds_overrides_lessons_only_in_development_and_only_
 def test_a_sqlite_database_file_is_read_through_memory_mapping_of_the_configured_size(tmp_path, mmap_size):
     """SQLITE_MMAP_SIZE reaches every SQLite connection (the reports' index probes run about
     twice as fast with the file mapped: bench/caselog_reports.py); 0 turns it off."""
-    from config import TestingConfig
     from sqlalchemy import text
+
+    from config import TestingConfig
 
     class Config(TestingConfig):
         SQLALCHEMY_DATABASE_URI = f"sqlite:///{tmp_path / 'mapped.sqlite3'}"
