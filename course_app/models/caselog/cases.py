@@ -11,8 +11,9 @@ on purpose (the case service and the bulk writer keep them right):
 The `ix_*_report*` indexes start with the column a report groups by and hold every column it
 reads, so each report is one ordered pass over one index (no sort, no table access) on both
 engines — even without planner statistics on SQLite. A cross-tabulation reads a second
-dimension beside the first through an index that starts with the case: the categories'
-`ix_caselog_case_categories_case` (case, kind) and the victims' `ix_caselog_victims_report`.
+dimension beside the first through an index that starts with the case and holds what it reads:
+the categories' `ix_caselog_case_categories_case` (case, kind), the victims'
+`ix_caselog_victims_report`, the pairs' and the services' `ix_*_case`.
 """
 from datetime import date, datetime
 
@@ -104,10 +105,12 @@ class Case(db.Model):
         back_populates="case", order_by="Victim.position", cascade="all, delete-orphan")
     perpetrators: Mapped[list["Perpetrator"]] = relationship(
         back_populates="case", order_by="Perpetrator.position", cascade="all, delete-orphan")
+    # In the order recorded (pages, exports): never left to the index a plan happens to use.
     relationships: Mapped[list["VictimPerpetrator"]] = relationship(
-        back_populates="case", cascade="all, delete-orphan")
+        back_populates="case", order_by="VictimPerpetrator.id", cascade="all, delete-orphan")
     services: Mapped[list["ServiceEntry"]] = relationship(
-        back_populates="case", order_by="ServiceEntry.service_date", cascade="all, delete-orphan")
+        back_populates="case", order_by=lambda: [ServiceEntry.service_date, ServiceEntry.id],
+        cascade="all, delete-orphan")
     status_changes: Mapped[list["StatusChange"]] = relationship(
         back_populates="case", order_by="StatusChange.id", cascade="all, delete-orphan")
 
@@ -178,7 +181,7 @@ class Victim(_Person, db.Model):
     marital_status: Mapped[Lookup | None] = relationship(foreign_keys=[marital_status_id])
     disability_kind: Mapped[Lookup | None] = relationship(foreign_keys=[disability_id])
     services: Mapped[list["ServiceEntry"]] = relationship(
-        back_populates="victim", order_by="ServiceEntry.service_date")
+        back_populates="victim", order_by=lambda: [ServiceEntry.service_date, ServiceEntry.id])
 
     def __repr__(self):
         return f"<Victim {self.id}>"
@@ -212,10 +215,12 @@ class VictimPerpetrator(db.Model):
     __tablename__ = "caselog_victim_perpetrators"
     __table_args__ = (UniqueConstraint("victim_id", "perpetrator_id"),
                       Index("ix_caselog_victim_perpetrators_report", "relationship_id", "case_id",
-                            "victim_id", "report_date"))
+                            "victim_id", "report_date"),
+                      Index("ix_caselog_victim_perpetrators_case", "case_id", "relationship_id", "victim_id",
+                            "report_date"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("caselog_cases.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("caselog_cases.id", ondelete="CASCADE"))
     report_date: Mapped[date]  # copied from the case
     victim_id: Mapped[int] = mapped_column(ForeignKey("caselog_victims.id", ondelete="CASCADE"))
     perpetrator_id: Mapped[int] = mapped_column(
@@ -233,10 +238,11 @@ class ServiceEntry(db.Model):
 
     __tablename__ = "caselog_services"
     __table_args__ = (Index("ix_caselog_services_report", "service_id", "case_id", "victim_id",
-                            "report_date"),)
+                            "report_date"),
+                      Index("ix_caselog_services_case", "case_id", "service_id", "victim_id", "report_date"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("caselog_cases.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("caselog_cases.id", ondelete="CASCADE"))
     report_date: Mapped[date]  # the case's report date, copied (reports filter on it)
     victim_id: Mapped[int] = mapped_column(ForeignKey("caselog_victims.id", ondelete="CASCADE"),
                                            index=True)

@@ -27,7 +27,7 @@ case columns, two victim dimensions) are one GROUP BY over that table.
 """
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, literal_column, select
+from sqlalchemy import and_, case, func, literal_column, not_, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
@@ -218,12 +218,22 @@ def _has(other, value):
     return condition if other.match is None else and_(other.match, condition)
 
 
-def _sqlite_grouped(stream, other, query, scope, distinct):
+def _sqlite_grouped(stream, other, query, scope, distinct, several=None):
     """SQLite has no hash aggregation: a GROUP BY sorts every joined row unless the rows come
     in its order. So the rows are grouped by the stream's columns, which its index delivers in
-    order, and each value of the other dimension is counted beside them with a FILTER."""
-    cases = func.count(func.distinct(stream.case_id)) if distinct else func.count()
-    columns = [cases.filter(_has(other, value)).label(f"n{i}") for i, value in enumerate(other.values)]
+    order, and each value of the other dimension is counted beside them with a FILTER.
+
+    `several`: the condition under which a stream row's case may repeat (it has several
+    victims). The other rows are counted as they are, and only those made distinct — in the
+    same pass, so that the stream is read once."""
+    def cases(value):
+        has = _has(other, value)
+        if several is None:
+            return (func.count(func.distinct(stream.case_id)) if distinct else func.count()).filter(has)
+        return (func.count().filter(and_(not_(several), has))
+                + func.count(func.distinct(stream.case_id)).filter(and_(several, has)))
+
+    columns = [cases(value).label(f"n{i}") for i, value in enumerate(other.values)]
     grouped = scope.where(query.add_columns(*stream.group, *columns).group_by(*stream.group), stream.table)
     if len(stream.group) > 1 or stream.key is not stream.group[0]:
         # Regroup the (few) rows by the key made of the group columns: kecamatan, or month from day.
@@ -289,9 +299,7 @@ def _stream_cells(stream, other, scope):
     query = query.join(other.table, other.on, isouter=True)
     if stream.repeats or not other.per_victim or stream.victim_count is None:
         return _sqlite_grouped(stream, other, query, scope, distinct=stream.repeats or other.repeats)
-    single = _sqlite_grouped(stream, other, query.where(stream.victim_count == 1), scope, distinct=False)
-    several = _sqlite_grouped(stream, other, query.where(stream.victim_count > 1), scope, distinct=True)
-    return {key: single.get(key, 0) + several.get(key, 0) for key in single.keys() | several.keys()}
+    return _sqlite_grouped(stream, other, query, scope, distinct=True, several=stream.victim_count > 1)
 
 
 def _not_recorded_cells(dimension, other_dimension, scope):
