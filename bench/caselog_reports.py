@@ -15,7 +15,8 @@ every report — is part of what is timed.
 
 Generating the cases takes minutes. `CASELOG_BENCH_SQLITE=<path>` keeps the SQLite database at
 that path and `CASELOG_BENCH_PG=<name>` keeps the PostgreSQL database of that name; the next
-run reuses them (no second generation), creating any index the models gained since. When
+run reuses them (no second generation), creating any index the models gained since — or
+generates again when the models gained a column. When
 PostgreSQL cannot be reached its rows say so and fail.
 """
 import os
@@ -67,6 +68,19 @@ def _merge_every_hundredth():
                                                                      status="closed"))
 
 
+def _columns_current(db):
+    """Whether a kept database has every column the models have now."""
+    from sqlalchemy import inspect
+
+    inspector = inspect(db.engine)
+    for table in db.metadata.sorted_tables:
+        if not inspector.has_table(table.name):
+            return False
+        if {c.name for c in table.columns} - {c["name"] for c in inspector.get_columns(table.name)}:
+            return False
+    return True
+
+
 def _sync_indexes(db):
     """A kept database gets the models' indexes as they are now: new ones created, changed ones
     made again, and those the models no longer have dropped."""
@@ -93,6 +107,9 @@ def measure(engine, url, reuse=False):
     app = _app(url)
     rows = []
     with app.app_context():
+        if reuse and not _columns_current(db):  # kept from before a column was added: start again
+            db.drop_all()
+            reuse = False
         db.create_all()
         _sync_indexes(db)
         start = time.perf_counter()

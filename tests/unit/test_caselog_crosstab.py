@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import select
 
 from course_app.extensions import db
 from course_app.services.caselog import reports
@@ -200,3 +201,32 @@ def test_crosstab_in_publication_mode_over_generated_cases_passes_the_check(app)
         assert_no_hidden_cell_is_recoverable(
             (built.cells, built.row_totals, built.column_totals, built.total))
         assert "<5" in [v for row in built.cells for v in row] or dimension == "kecamatan"
+
+
+def test_a_victim_edited_on_the_form_moves_the_case_in_the_victim_cross_tabs(four_cases):
+    """A category or a case column by a victim dimension reads the victims' bits copied onto the
+    case and its categories (`victim_mask`); an edit through the case form keeps them right. C3's
+    boy of 12 becomes a woman of 30, and a second victim, a woman of unknown age, is added."""
+    from course_app.models.caselog import CaseCategory
+    from course_app.services.caselog import cases
+
+    c3 = four_cases[2]
+    before, _rows, _columns, _total = table("type", "victim_sex", *YEAR_2026)
+    assert before[("psikis", "L")] == 1
+
+    data = cases.payload_from_case(c3)
+    data["victims"][0].update(sex="P", age=30)
+    data["victims"].append({"name": "V6", "sex": "P", "age": None})
+    cases.update_case(c3, data, factories.make_user(roles=("caseworker",)), today=date(2026, 11, 27))
+    db.session.commit()
+
+    after, _rows, _columns, _total = table("type", "victim_sex", *YEAR_2026)
+    assert ("psikis", "L") not in after
+    assert after[("psikis", "P")] == before[("psikis", "P")] + 1
+    by_age, _rows, _columns, _total = table("impact", "child_adult", *YEAR_2026)
+    assert by_age[("trauma", "dewasa")] == 1 and by_age[("trauma", "tidak_diketahui")] == 1
+    assert ("trauma", "anak") not in by_age
+    place, _rows, _columns, _total = table("place", "age_group", *YEAR_2026)
+    assert place[("rumah_tangga", "25-44")] == 2  # C1's woman of 30, and C3's
+    masks = {c.victim_mask for c in db.session.scalars(select(CaseCategory).where(CaseCategory.case_id == c3.id))}
+    assert masks == {c3.victim_mask} and c3.victim_mask != 0

@@ -4,9 +4,11 @@ Names, addresses, birth dates, narratives and notes are encrypted columns. Repor
 on purpose (the case service and the bulk writer keep them right):
 
 - the case's `report_date` on every row a report groups (categories, victims, relationships,
-  services), and its `victim_count` on categories — each report reads one table's index;
+  services), and its `victim_count` and `victim_mask` on categories — each report reads one table's index;
 - `Case.delay_days`, `Case.cause_recorded`, `Case.impact_recorded`, `Victim.age_at_incident`,
-  `Victim.age_group`.
+  `Victim.age_group`, and `Case.victim_mask` (which sexes, age groups and child/adult the
+  victims have): a category or a case column cross-tabulated by a victim dimension reads one
+  index, with no join to the victims.
 
 The `ix_*_report*` indexes start with the column a report groups by and hold every column it
 reads, so each report is one ordered pass over one index (no sort, no table access) on both
@@ -34,10 +36,10 @@ class Case(db.Model):
     __table_args__ = (
         UniqueConstraint("source_id", "external_ref"),
         Index("ix_caselog_cases_report", "report_date", "victim_count", "cause_recorded",
-              "impact_recorded"),
-        Index("ix_caselog_cases_report_place", "place_id", "report_date", "victim_count"),
+              "impact_recorded", "victim_mask"),
+        Index("ix_caselog_cases_report_place", "place_id", "report_date", "victim_count", "victim_mask"),
         Index("ix_caselog_cases_report_kecamatan", "kecamatan_id", "outside_city", "report_date",
-              "victim_count"),
+              "victim_count", "victim_mask"),
         Index("ix_caselog_cases_report_delay", "delay_days", "report_date"),
     )
 
@@ -64,6 +66,9 @@ class Case(db.Model):
     guardian_consent: Mapped[bool] = mapped_column(default=False)
     guardian_name: Mapped[str | None] = mapped_column(EncryptedText())
     victim_count: Mapped[int] = mapped_column(default=0)
+    #: Which sexes, age groups and child/adult its victims have, as bits
+    #: (services/caselog/reference.py VICTIM_MASK_BITS), kept by the case writer.
+    victim_mask: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Whether any cause / impact is recorded ("tidak dicatat" rows of the reports).
     cause_recorded: Mapped[bool] = mapped_column(default=False)
     impact_recorded: Mapped[bool] = mapped_column(default=False)
@@ -129,7 +134,7 @@ class CaseCategory(db.Model):
 
     __tablename__ = "caselog_case_categories"
     __table_args__ = (Index("ix_caselog_case_categories_report", "kind", "lookup_id", "report_date",
-                            "victim_count", "case_id"),
+                            "victim_count", "case_id", "victim_mask"),
                       Index("ix_caselog_case_categories_case", "case_id", "kind", "lookup_id"))
 
     case_id: Mapped[int] = mapped_column(ForeignKey("caselog_cases.id", ondelete="CASCADE"),
@@ -139,6 +144,7 @@ class CaseCategory(db.Model):
     kind: Mapped[str] = mapped_column(String(30))
     report_date: Mapped[date]  # copied from the case
     victim_count: Mapped[int] = mapped_column(default=0)  # copied from the case
+    victim_mask: Mapped[int] = mapped_column(default=0, server_default="0")  # copied from the case
 
     case: Mapped[Case] = relationship(back_populates="categories")
     lookup: Mapped[Lookup] = relationship(lazy="joined")

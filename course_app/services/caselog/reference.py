@@ -240,6 +240,32 @@ STATUS_LABELS = {
 }
 
 
+#: The bits of `victim_mask`, the victims a case has, by sex, age group and child/adult (None: not
+#: known). The case writer copies the mask onto the case and its categories, so a cross-tab of a
+#: category or a case column by a victim dimension reads one table (issue 13 point 5).
+VICTIM_MASK_BITS = {
+    "victim_sex": {"P": 0, "L": 1, None: 2},
+    "age_group": {code: 3 + i for i, (code, *_r) in enumerate(VICTIM_AGE_GROUPS)}
+    | {None: 3 + len(VICTIM_AGE_GROUPS)},
+    "child_adult": {"anak": 4 + len(VICTIM_AGE_GROUPS), "dewasa": 5 + len(VICTIM_AGE_GROUPS),
+                    None: 6 + len(VICTIM_AGE_GROUPS)},
+}
+
+
+def victim_mask(victims):
+    """The OR of each victim's bits; `victims` are (sex, age group code, age at incident). A sex
+    other than P or L is in no sex value, as in the reports."""
+    mask = 0
+    for sex, group, age in victims:
+        child = None if age is None else ("anak" if age < CHILD_AGE_LIMIT else "dewasa")
+        if sex in VICTIM_MASK_BITS["victim_sex"]:
+            mask |= 1 << VICTIM_MASK_BITS["victim_sex"][sex]
+        if group in VICTIM_MASK_BITS["age_group"]:
+            mask |= 1 << VICTIM_MASK_BITS["age_group"][group]
+        mask |= 1 << VICTIM_MASK_BITS["child_adult"][child]
+    return mask
+
+
 def age_group(age, groups=VICTIM_AGE_GROUPS):
     if age is None:
         return None

@@ -33,7 +33,7 @@ from .payload import (
     perpetrator_age_group,
     person_age,
 )
-from .reference import age_group
+from .reference import age_group, victim_mask
 
 CHUNK = 2000
 #: Encrypted columns: the bulk path encrypts them itself (once per distinct value); the ORM
@@ -215,10 +215,12 @@ def _write_one(data, index, *, case, user, import_batch_id, status):
 
 def _copy_report_columns(case):
     """Keep the values that reports read without joins equal to the case's (see models)."""
+    case.victim_mask = victim_mask((v.sex, v.age_group, v.age_at_incident) for v in case.victims)
     for row in (*case.categories, *case.victims, *case.relationships, *case.services):
         row.report_date = case.report_date
     for category in case.categories:
         category.victim_count = case.victim_count
+        category.victim_mask = case.victim_mask
 
 
 def _sync_people(case, current, people, model, index, incident):
@@ -290,26 +292,33 @@ def _write_many(payloads, index, *, user, import_batch_id, encrypt, status):
             numbers[position] = number
 
     case_ids = _reserve_ids(Case.__table__, len(payloads))
+    people = [[person_columns(person, data["incident_date"], index) for person in data["victims"]]
+              for data in payloads]
+    masks = [victim_mask((v["sex"], v["age_group"], v["age_at_incident"]) for v in victims)
+             for victims in people]
     case_rows = []
-    for case_id, data, number in zip(case_ids, payloads, numbers, strict=True):
+    for case_id, data, number, mask in zip(case_ids, payloads, numbers, masks, strict=True):
         row = _encrypted(case_columns(data, index), CASE_ENCRYPTED, encrypt)
         row.update({"id": case_id, "number": number, "status": data.get("status") or status,
+                    "victim_mask": mask,
                     "import_batch_id": import_batch_id, "created_by_id": user_id,
                     "created_at": now, "updated_at": now})
         case_rows.append(row)
     _insert(Case.__table__, case_rows)
 
     categories, victims, perpetrators, history = [], [], [], []
-    for case_id, data in zip(case_ids, payloads, strict=True):
+    for case_id, data, victim_rows, mask in zip(case_ids, payloads, people, masks, strict=True):
         report_date, victim_count = data["report_date"], len(data["victims"])
         for kind, lookup_id in category_lookups(data, index):
             categories.append({"case_id": case_id, "lookup_id": lookup_id, "kind": kind,
-                               "report_date": report_date, "victim_count": victim_count})
+                               "report_date": report_date, "victim_count": victim_count,
+                               "victim_mask": mask})
         for group, rows, perpetrator in (("victims", victims, False),
                                          ("perpetrators", perpetrators, True)):
             for position, person in enumerate(data[group]):
-                row = _encrypted(person_columns(person, data["incident_date"], index, perpetrator),
-                                 PERSON_ENCRYPTED, encrypt)
+                columns = (victim_rows[position] if not perpetrator
+                           else person_columns(person, data["incident_date"], index, perpetrator))
+                row = _encrypted(dict(columns), PERSON_ENCRYPTED, encrypt)
                 row.update(case_id=case_id, position=position)
                 if not perpetrator:
                     row["report_date"] = report_date

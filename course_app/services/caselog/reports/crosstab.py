@@ -22,8 +22,11 @@ through an index that starts with the case (`_driving`, `_counted`). PostgreSQL 
 both keys in one GROUP BY. SQLite has no hash aggregation, and sorting every joined row for a
 GROUP BY costs more than reading them; so it groups by the driving key in index order and
 counts each value of the other dimension with a FILTER — except a category, which it reads in
-case order (`_in_case_order`) so that its look-ups of the other side are not random. Two dimensions of the same table (two
-case columns, two victim dimensions) are one GROUP BY over that table.
+case order (`_in_case_order`) so that its look-ups of the other side are not random. Two
+dimensions of the same table (two case columns, two victim dimensions) are one GROUP BY over
+that table. A category or a case column by a victim dimension joins nothing: the case and its
+categories hold the bits of the victims' sexes, age groups and child/adult (`victim_mask`,
+kept by the case writer), and each value is counted by its bit (`_masked_cells`).
 """
 from dataclasses import dataclass, field
 
@@ -34,7 +37,7 @@ from sqlalchemy.sql.operators import custom_op
 
 from ....extensions import db
 from ....models.caselog import Case, CaseCategory, Kecamatan, Lookup, Victim
-from ..reference import _
+from ..reference import VICTIM_MASK_BITS, _
 from . import (
     CATEGORY_DIMENSIONS,
     DIMENSIONS,
@@ -118,6 +121,7 @@ class _Stream:
     where: object = None
     victim_count: object = None  # the case's victims, where the table holds it
     scoped: bool = False  # the scope is applied already (a subquery)
+    victim_mask: object = None  # the bits of the case's victims, where the table holds them
 
 
 @dataclass
@@ -153,10 +157,13 @@ def _kecamatan_key(kecamatan_id, outside_city):
     return case((kecamatan_id.is_not(None), kecamatan_id), (outside_city.is_(True), OUTSIDE_KEY))
 
 
-def _stream(dimension, scope):
+def _stream(dimension, scope, joined=True):
+    """The rows of the driving dimension; `joined`: another table will be read beside them (on
+    SQLite a category is then read in case order)."""
     if dimension in CASE_COLUMNS:
         group, key = _case_key(dimension)
-        return _Stream(Case, group, key, Case.id, victim_count=Case.victim_count)
+        return _Stream(Case, group, key, Case.id, victim_count=Case.victim_count,
+                       victim_mask=Case.victim_mask)
     if dimension in PAIR_TABLES:
         model, column = PAIR_TABLES[dimension]
         table = aliased(model)
@@ -164,12 +171,12 @@ def _stream(dimension, scope):
         return _Stream(table, [key], key, table.case_id, table.victim_id, repeats=True)
     table = aliased(CaseCategory)
     kind = CATEGORY_DIMENSIONS[dimension]
-    if db.session.get_bind().dialect.name == "sqlite" and not scope.merged:
+    if joined and db.session.get_bind().dialect.name == "sqlite" and not scope.merged:
         where = _in_case_order(table.kind) == kind
     else:
         where = scope.of_kind(table, kind)
     return _Stream(table, [table.lookup_id], table.lookup_id, table.case_id, where=where,
-                   victim_count=table.victim_count)
+                   victim_count=table.victim_count, victim_mask=table.victim_mask)
 
 
 def _in_case_order(column):
@@ -233,16 +240,35 @@ def _sqlite_grouped(stream, other, query, scope, distinct, several=None):
         return (func.count().filter(and_(not_(several), has))
                 + func.count(func.distinct(stream.case_id)).filter(and_(several, has)))
 
-    columns = [cases(value).label(f"n{i}") for i, value in enumerate(other.values)]
+    return _grouped(stream, [cases(value) for value in other.values], other.values, query, scope)
+
+
+def _grouped(stream, counts, values, query, scope):
+    """{(stream key, value): n}: `query` grouped by the stream's columns, in the order of its
+    index, with one count per value of the other side."""
+    columns = [count.label(f"n{i}") for i, count in enumerate(counts)]
     grouped = scope.where(query.add_columns(*stream.group, *columns).group_by(*stream.group), stream.table)
     if len(stream.group) > 1 or stream.key is not stream.group[0]:
         # Regroup the (few) rows by the key made of the group columns: kecamatan, or month from day.
         inner = grouped.subquery()
         key = _regrouped_key(stream, inner)
-        grouped = select(key.label("key"), *[func.sum(inner.c[f"n{i}"]) for i in range(len(other.values))]) \
+        grouped = select(key.label("key"), *[func.sum(inner.c[f"n{i}"]) for i in range(len(values))]) \
             .group_by(literal_column("key"))
     return {(row[0], value): int(n) for row in db.session.execute(grouped)
-            for value, n in zip(other.values, row[1:], strict=True) if n}
+            for value, n in zip(values, row[1:], strict=True) if n}
+
+
+def _masked_cells(stream, dimension, scope):
+    """A victim dimension beside a stream that holds its case's `victim_mask` (the cases'
+    columns, a category): one pass over the stream's index, each value counted by its bit — no
+    join to the victims, and each stream row is one case."""
+    bits = VICTIM_MASK_BITS[dimension]
+    values = list(_victim_labels(dimension))[:-1] + [None]
+    counts = [func.count().filter(stream.victim_mask.op("&")(1 << bits[value]) != 0) for value in values]
+    query = select().select_from(stream.table)
+    if stream.where is not None:
+        query = query.where(stream.where)
+    return _grouped(stream, counts, values, query, scope)
 
 
 def _regrouped_key(stream, inner):
@@ -333,6 +359,15 @@ def _not_recorded_cells(dimension, other_dimension, scope):
     return {(None, value): n for (_flag, value), n in found.items()}
 
 
+def _not_recorded_masked(dimension, other_dimension, scope):
+    """The "not recorded" row of a cause or impact stream by a victim dimension: the cases with
+    none, by their flag and their victims' bits."""
+    flag = {"cause": Case.cause_recorded, "impact": Case.impact_recorded}[dimension]
+    stream = _Stream(Case, [flag], flag, Case.id, where=flag.is_(False), victim_mask=Case.victim_mask)
+    found = _masked_cells(stream, other_dimension, scope)
+    return {(None, value): n for (_flag, value), n in found.items()}
+
+
 def _same_table_cells(dimension, by, scope):
     """Two dimensions of one table: the cases' columns (grouped in the order of an index that
     holds both, then regrouped by their keys), or two victim dimensions."""
@@ -366,6 +401,13 @@ def _cells(dimension, by, scope):
         return {key: (n,) for key, n in found.items()}
     driving = _driving(dimension, by)
     other_dimension = by if driving == dimension else dimension
+    if other_dimension in VICTIM_KEYS and driving not in PAIR_TABLES:
+        found = _masked_cells(_stream(driving, scope, joined=False), other_dimension, scope)
+        if driving in ("cause", "impact"):
+            found |= _not_recorded_masked(driving, other_dimension, scope)
+        if driving != dimension:
+            found = {(r, c): n for (c, r), n in found.items()}
+        return {key: (n,) for key, n in found.items()}
     stream = _stream(driving, scope)
     if (stream.repeats and other_dimension in CATEGORY_DIMENSIONS
             and db.session.get_bind().dialect.name == "postgresql"):
