@@ -61,3 +61,28 @@ def test_cases_recorded_before_the_migration_get_the_victim_mask_the_writer_give
     flask_migrate.upgrade(revision=REVISION)
 
     assert masks() == written
+
+
+def test_migrating_down_and_up_past_a_rebuilt_case_table_keeps_every_victim_and_category(database):
+    """SQLite rebuilds a table to drop a column or a foreign key (Alembic's batch mode: copy, drop,
+    rename). With foreign keys on, dropping caselog_cases deleted every victim, category, pair and
+    service through ON DELETE CASCADE — migration d4e5f6a7b8c9 rebuilds it both ways. The
+    migrations run with foreign keys off, check them after, and turn them on again."""
+    synthetic.generate(40, seed=5, start=date(2026, 1, 1), end=date(2026, 6, 30))
+    db.session.commit()
+    tables = ("caselog_cases", "caselog_victims", "caselog_perpetrators", "caselog_case_categories",
+              "caselog_victim_perpetrators", "caselog_services", "caselog_status_changes")
+
+    def counts():
+        return {t: db.session.execute(sa.text(f"SELECT count(*) FROM {t}")).scalar() for t in tables}
+
+    before = counts()
+    assert all(before.values()), before
+    db.session.remove()
+    flask_migrate.downgrade(revision="c3d4e5f6a7b8")  # before case management: caselog_cases rebuilt
+    assert counts() == before
+    db.session.remove()
+    flask_migrate.upgrade()
+    assert counts() == before
+    if db.engine.dialect.name == "sqlite":
+        assert db.session.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
