@@ -230,3 +230,8 @@ def test_a_victim_edited_on_the_form_moves_the_case_in_the_victim_cross_tabs(fou
     assert place[("rumah_tangga", "25-44")] == 2  # C1's woman of 30, and C3's
     masks = {c.victim_mask for c in db.session.scalars(select(CaseCategory).where(CaseCategory.case_id == c3.id))}
     assert masks == {c3.victim_mask} and c3.victim_mask != 0
+    # Her service (recorded for the boy) and her pairs follow her too: a victim's own bits.
+    services, _rows, _columns, _total = table("victim_sex", "service", *YEAR_2026)
+    assert services[("P", "kesehatan")] == 1 and ("L", "kesehatan") not in services
+    pairs, _rows, _columns, _total = table("child_adult", "relationship", *YEAR_2026)
+    assert pairs[("dewasa", "tidak_dikenal")] == 1 and ("anak", "tidak_dikenal") not in pairs

@@ -1,7 +1,8 @@
-"""Migration a7b8c9d0e1f2 (issue 13, point 5): cases recorded before it get the `victim_mask`
-the case writer gives them now, on the case and on each of its categories — so the victim
-cross-tabulations, which read the mask, count old cases as they counted them through the
-victims. On SQLite, and on PostgreSQL when DATABASE_URL is set. Synthetic data only."""
+"""Migrations a7b8c9d0e1f2 and b8c9d0e1f2a3 (issue 13, point 5): cases recorded before them get
+the `victim_mask` the case writer gives them now, on the case, each of its categories, pairs and
+service entries — so the victim cross-tabulations, which read the mask, count old cases as
+they counted them through the victims. On SQLite, and on PostgreSQL when DATABASE_URL is set.
+Synthetic data only."""
 from datetime import date
 
 import flask_migrate
@@ -11,13 +12,13 @@ import sqlalchemy as sa
 from config import TestingConfig
 from course_app import create_app
 from course_app.extensions import db
-from course_app.models.caselog import Case, CaseCategory, Victim
+from course_app.models.caselog import Case, CaseCategory, ServiceEntry, Victim, VictimPerpetrator
 from course_app.services.caselog import synthetic
 from course_app.services.caselog.writer import _copy_report_columns
 
 from .test_migrations import empty_database
 
-BEFORE, REVISION = "f6a7b8c9d0e1", "a7b8c9d0e1f2"
+BEFORE, REVISION = "f6a7b8c9d0e1", "b8c9d0e1f2a3"
 
 
 @pytest.fixture
@@ -39,7 +40,9 @@ def masks():
     cases = dict(db.session.execute(sa.select(Case.id, Case.victim_mask)).all())
     categories = {(c, k, lookup): m for c, k, lookup, m in db.session.execute(
         sa.select(CaseCategory.case_id, CaseCategory.kind, CaseCategory.lookup_id, CaseCategory.victim_mask))}
-    return cases, categories
+    pairs = dict(db.session.execute(sa.select(VictimPerpetrator.id, VictimPerpetrator.victim_mask)).all())
+    services = dict(db.session.execute(sa.select(ServiceEntry.id, ServiceEntry.victim_mask)).all())
+    return cases, categories, pairs, services
 
 
 def test_cases_recorded_before_the_migration_get_the_victim_mask_the_writer_gives(database):
@@ -54,6 +57,7 @@ def test_cases_recorded_before_the_migration_get_the_victim_mask_the_writer_give
     db.session.commit()
     written = masks()
     assert len(set(written[0].values())) > 10 and 0 not in written[0].values()
+    assert written[2] and written[3] and 0 not in written[2].values() and 0 not in written[3].values()
 
     db.session.remove()  # no transaction of ours may hold the tables the migration alters
     flask_migrate.downgrade(revision=BEFORE)

@@ -6,9 +6,9 @@ on purpose (the case service and the bulk writer keep them right):
 - the case's `report_date` on every row a report groups (categories, victims, relationships,
   services), and its `victim_count` and `victim_mask` on categories — each report reads one table's index;
 - `Case.delay_days`, `Case.cause_recorded`, `Case.impact_recorded`, `Victim.age_at_incident`,
-  `Victim.age_group`, and `Case.victim_mask` (which sexes, age groups and child/adult the
-  victims have): a category or a case column cross-tabulated by a victim dimension reads one
-  index, with no join to the victims.
+  `Victim.age_group`, and `victim_mask` (which sexes, age groups and child/adult the victims
+  have) on the case and its categories, and each pair's and service's own victim's on them: a
+  cross-tabulation by a victim dimension reads one index, with no join to the victims.
 
 The `ix_*_report*` indexes start with the column a report groups by and hold every column it
 reads, so each report is one ordered pass over one index (no sort, no table access) on both
@@ -221,7 +221,7 @@ class VictimPerpetrator(db.Model):
     __tablename__ = "caselog_victim_perpetrators"
     __table_args__ = (UniqueConstraint("victim_id", "perpetrator_id"),
                       Index("ix_caselog_victim_perpetrators_report", "relationship_id", "case_id",
-                            "victim_id", "report_date"),
+                            "victim_id", "report_date", "victim_mask"),
                       Index("ix_caselog_victim_perpetrators_case", "case_id", "relationship_id", "victim_id",
                             "report_date"))
 
@@ -232,6 +232,7 @@ class VictimPerpetrator(db.Model):
     perpetrator_id: Mapped[int] = mapped_column(
         ForeignKey("caselog_perpetrators.id", ondelete="CASCADE"), index=True)
     relationship_id: Mapped[int | None] = mapped_column(ForeignKey("caselog_lookups.id"))
+    victim_mask: Mapped[int] = mapped_column(default=0, server_default="0")  # the victim's bits
 
     case: Mapped[Case] = relationship(back_populates="relationships")
     victim: Mapped[Victim] = relationship()
@@ -244,12 +245,13 @@ class ServiceEntry(db.Model):
 
     __tablename__ = "caselog_services"
     __table_args__ = (Index("ix_caselog_services_report", "service_id", "case_id", "victim_id",
-                            "report_date"),
+                            "report_date", "victim_mask"),
                       Index("ix_caselog_services_case", "case_id", "service_id", "victim_id", "report_date"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("caselog_cases.id", ondelete="CASCADE"))
     report_date: Mapped[date]  # the case's report date, copied (reports filter on it)
+    victim_mask: Mapped[int] = mapped_column(default=0, server_default="0")  # the victim's bits
     victim_id: Mapped[int] = mapped_column(ForeignKey("caselog_victims.id", ondelete="CASCADE"),
                                            index=True)
     service_date: Mapped[date]

@@ -21,6 +21,7 @@ from .. import DomainError, NotFound, clock
 from ..clock import utcnow
 from .management import default_owner
 from .payload import CaseRuleError, LookupIndex, check_rules, is_child
+from .reference import victim_mask
 from .writer import write_cases
 
 #: Allowed status changes: open → in handling → referred; a closed case may reopen. Closing
@@ -216,7 +217,8 @@ def add_service(case, *, victim_id, service, status, service_date, user, institu
     entry = ServiceEntry(case=case, victim=victim, report_date=case.report_date, service_id=service_lookup.id,
                          status_id=status_lookup.id, institution_id=index.id("institution", institution),
                          service_date=service_date, follow_up_date=follow_up_date,
-                         notes=(notes or "").strip() or None, created_by_id=user.id)
+                         notes=(notes or "").strip() or None, created_by_id=user.id,
+                         victim_mask=victim_mask([(victim.sex, victim.age_group, victim.age_at_incident)]))
     db.session.add(entry)
     case.updated_at = utcnow()
     db.session.flush()

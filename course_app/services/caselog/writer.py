@@ -218,6 +218,10 @@ def _copy_report_columns(case):
     case.victim_mask = victim_mask((v.sex, v.age_group, v.age_at_incident) for v in case.victims)
     for row in (*case.categories, *case.victims, *case.relationships, *case.services):
         row.report_date = case.report_date
+    by_id = {v.id: v for v in case.victims if v.id is not None}
+    for row in (*case.relationships, *case.services):
+        victim = row.victim if row.victim is not None else by_id.get(row.victim_id)
+        row.victim_mask = victim_mask([(victim.sex, victim.age_group, victim.age_at_incident)]) if victim else 0
     for category in case.categories:
         category.victim_count = case.victim_count
         category.victim_mask = case.victim_mask
@@ -335,19 +339,22 @@ def _write_many(payloads, index, *, user, import_batch_id, encrypt, status):
     perpetrator_ids = iter(row["id"] for row in perpetrators)
 
     pairs, services = [], []
-    for case_id, data in zip(case_ids, payloads, strict=True):
+    for case_id, data, victim_rows in zip(case_ids, payloads, people, strict=True):
         v_ids = [next(victim_ids) for _ in data["victims"]]
+        v_masks = [victim_mask([(v["sex"], v["age_group"], v["age_at_incident"])]) for v in victim_rows]
         p_ids = [next(perpetrator_ids) for _ in data["perpetrators"]]
         relationships = data.get("relationships") or {}
         for vi, victim_id in enumerate(v_ids):
             for pi, perpetrator_id in enumerate(p_ids):
                 pairs.append({"case_id": case_id, "report_date": data["report_date"],
                               "victim_id": victim_id, "perpetrator_id": perpetrator_id,
-                              "relationship_id": index.id("relationship", relationships.get((vi, pi)))})
+                              "relationship_id": index.id("relationship", relationships.get((vi, pi))),
+                              "victim_mask": v_masks[vi]})
         for service in data.get("services") or ():
             row = _encrypted(service_columns(service, index), ("notes",), encrypt)
             row.update(case_id=case_id, report_date=data["report_date"],
-                       victim_id=v_ids[service.get("victim", 0)], created_by_id=user_id, created_at=now)
+                       victim_id=v_ids[service.get("victim", 0)], victim_mask=v_masks[service.get("victim", 0)],
+                       created_by_id=user_id, created_at=now)
             services.append(row)
     _insert(VictimPerpetrator.__table__, pairs)
     _insert(ServiceEntry.__table__, services)

@@ -24,9 +24,10 @@ GROUP BY costs more than reading them; so it groups by the driving key in index 
 counts each value of the other dimension with a FILTER — except a category, which it reads in
 case order (`_in_case_order`) so that its look-ups of the other side are not random. Two
 dimensions of the same table (two case columns, two victim dimensions) are one GROUP BY over
-that table. A category or a case column by a victim dimension joins nothing: the case and its
-categories hold the bits of the victims' sexes, age groups and child/adult (`victim_mask`,
-kept by the case writer), and each value is counted by its bit (`_masked_cells`).
+that table. A victim dimension joins nothing: the case and its categories hold the bits of the
+victims' sexes, age groups and child/adult, and each pair and service entry its own victim's
+(`victim_mask`, kept by the case writer); each value is counted by its bit (`_masked_cells`,
+`_masked_pair_cells`).
 """
 from dataclasses import dataclass, field
 
@@ -359,6 +360,23 @@ def _not_recorded_cells(dimension, other_dimension, scope):
     return {(None, value): n for (_flag, value), n in found.items()}
 
 
+def _masked_pair_cells(stream, dimension, scope):
+    """A victim dimension through the same victim as a relationship or service stream: each pair
+    or entry holds its own victim's bits (`victim_mask`). Its rows are grouped by (value, case)
+    first — in the order of its report index, which holds the bits — so that a case counts once,
+    then each value of the victim dimension is counted by its bit."""
+    bits = VICTIM_MASK_BITS[dimension]
+    values = list(_victim_labels(dimension))[:-1] + [None]
+    mask = stream.table.victim_mask
+    flags = [func.max(mask.op("&")(1 << bits[value])).label(f"f{i}") for i, value in enumerate(values)]
+    per_case = scope.where(select(stream.key.label("key"), *flags).group_by(stream.key, stream.case_id),
+                           stream.table).subquery()
+    query = (select(per_case.c.key, *[func.count().filter(per_case.c[f"f{i}"] != 0) for i in range(len(values))])
+             .group_by(per_case.c.key))
+    return {(row[0], value): int(n) for row in db.session.execute(query)
+            for value, n in zip(values, row[1:], strict=True) if n}
+
+
 def _not_recorded_masked(dimension, other_dimension, scope):
     """The "not recorded" row of a cause or impact stream by a victim dimension: the cases with
     none, by their flag and their victims' bits."""
@@ -401,7 +419,12 @@ def _cells(dimension, by, scope):
         return {key: (n,) for key, n in found.items()}
     driving = _driving(dimension, by)
     other_dimension = by if driving == dimension else dimension
-    if other_dimension in VICTIM_KEYS and driving not in PAIR_TABLES:
+    if other_dimension in VICTIM_KEYS and driving in PAIR_TABLES:
+        found = _masked_pair_cells(_stream(driving, scope), other_dimension, scope)
+        if driving != dimension:
+            found = {(r, c): n for (c, r), n in found.items()}
+        return {key: (n,) for key, n in found.items()}
+    if other_dimension in VICTIM_KEYS:
         found = _masked_cells(_stream(driving, scope, joined=False), other_dimension, scope)
         if driving in ("cause", "impact"):
             found |= _not_recorded_masked(driving, other_dimension, scope)
