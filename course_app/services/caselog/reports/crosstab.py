@@ -31,7 +31,7 @@ victims' sexes, age groups and child/adult, and each pair and service entry its 
 """
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, literal_column, not_, select
+from sqlalchemy import and_, case, func, literal_column, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
@@ -103,8 +103,8 @@ def check_dimensions(dimension, by):
 
 #: Dimensions a cross-tab can be driven by (read in the order of their index), best first: the
 #: cases' own columns (one row per case), then pairs and services (read beside another row they
-#: would need their table, not an index), then the categories. Victim dimensions are always read
-#: beside the driving rows, through the victims' case index.
+#: would need their table, not an index), then the categories. Victim dimensions never drive:
+#: they are read from the driving rows' `victim_mask`.
 STREAMS = ("month", "kecamatan", "place", "relationship", "service", "cause", "impact", "type")
 
 
@@ -120,7 +120,6 @@ class _Stream:
     victim_id: object = None
     repeats: bool = False  # several rows of one case with the same key
     where: object = None
-    victim_count: object = None  # the case's victims, where the table holds it
     scoped: bool = False  # the scope is applied already (a subquery)
     victim_mask: object = None  # the bits of the case's victims, where the table holds them
 
@@ -138,7 +137,6 @@ class _Counted:
     match: object = None
     outer: bool = False  # a case without a row is a value of its own ("not recorded")
     repeats: bool = False  # several rows of one case with the same value
-    per_victim: bool = False  # they repeat only through the case's several victims
 
 
 def _ids(kind):
@@ -163,8 +161,7 @@ def _stream(dimension, scope, joined=True):
     SQLite a category is then read in case order)."""
     if dimension in CASE_COLUMNS:
         group, key = _case_key(dimension)
-        return _Stream(Case, group, key, Case.id, victim_count=Case.victim_count,
-                       victim_mask=Case.victim_mask)
+        return _Stream(Case, group, key, Case.id, victim_mask=Case.victim_mask)
     if dimension in PAIR_TABLES:
         model, column = PAIR_TABLES[dimension]
         table = aliased(model)
@@ -177,7 +174,7 @@ def _stream(dimension, scope, joined=True):
     else:
         where = scope.of_kind(table, kind)
     return _Stream(table, [table.lookup_id], table.lookup_id, table.case_id, where=where,
-                   victim_count=table.victim_count, victim_mask=table.victim_mask)
+                   victim_mask=table.victim_mask)
 
 
 def _in_case_order(column):
@@ -200,12 +197,6 @@ def _counted(dimension, stream):
         outer = dimension in ("cause", "impact")
         return _Counted(table, and_(table.kind == kind, table.case_id == stream.case_id), table.lookup_id,
                         _ids(kind) + ([None] if outer else []), outer=outer)
-    if dimension in VICTIM_KEYS:
-        table = aliased(Victim)
-        match = table.id == stream.victim_id if stream.victim_id is not None else None
-        return _Counted(table, table.case_id == stream.case_id, VICTIM_KEYS[dimension](table),
-                        list(_victim_labels(dimension))[:-1] + [None], match, repeats=match is None,
-                        per_victim=match is None)
     model, column = PAIR_TABLES[dimension]
     table = aliased(model)
     match = table.victim_id == stream.victim_id if stream.victim_id is not None else None
@@ -226,22 +217,13 @@ def _has(other, value):
     return condition if other.match is None else and_(other.match, condition)
 
 
-def _sqlite_grouped(stream, other, query, scope, distinct, several=None):
+def _sqlite_grouped(stream, other, query, scope, distinct):
     """SQLite has no hash aggregation: a GROUP BY sorts every joined row unless the rows come
     in its order. So the rows are grouped by the stream's columns, which its index delivers in
-    order, and each value of the other dimension is counted beside them with a FILTER.
-
-    `several`: the condition under which a stream row's case may repeat (it has several
-    victims). The other rows are counted as they are, and only those made distinct — in the
-    same pass, so that the stream is read once."""
-    def cases(value):
-        has = _has(other, value)
-        if several is None:
-            return (func.count(func.distinct(stream.case_id)) if distinct else func.count()).filter(has)
-        return (func.count().filter(and_(not_(several), has))
-                + func.count(func.distinct(stream.case_id)).filter(and_(several, has)))
-
-    return _grouped(stream, [cases(value) for value in other.values], other.values, query, scope)
+    order, and each value of the other dimension is counted beside them with a FILTER."""
+    cases = func.count(func.distinct(stream.case_id)) if distinct else func.count()
+    return _grouped(stream, [cases.filter(_has(other, value)) for value in other.values], other.values,
+                    query, scope)
 
 
 def _grouped(stream, counts, values, query, scope):
@@ -280,9 +262,7 @@ def _regrouped_key(stream, inner):
 
 def _postgresql_cells(stream, other, query, scope):
     """PostgreSQL hashes both keys in one GROUP BY. A case met more than once is grouped by
-    (keys, case) first (count(DISTINCT) would sort) — but when only its several victims repeat
-    it, only the cases with several victims keep their id in that grouping: the others fall
-    into one group per pair of values, and each of their rows is a case.
+    (keys, case) first (count(DISTINCT) would sort), then each group counts one case.
 
     A key made of the stream's columns (month from the report day, kecamatan) is grouped by
     those columns first and made once per group, not once per row (`to_char` on every joined
@@ -294,14 +274,10 @@ def _postgresql_cells(stream, other, query, scope):
         counted = _scoped(query.add_columns(*group, k1, func.count().label("n")).group_by(*group, k1),
                           stream, scope)
     else:
-        several = stream.repeats or not other.per_victim or stream.victim_count is None
-        case_id = stream.case_id if several else case((stream.victim_count > 1, stream.case_id))
-        per_case = _scoped(query.add_columns(*group, k1, case_id.label("counted_case"), func.count().label("n"))
+        per_case = _scoped(query.add_columns(*group, k1, stream.case_id.label("counted_case"))
                            .group_by(*group, k1, literal_column("counted_case")), stream, scope).subquery()
         inner = [per_case.c[column.key] for column in group]
-        counted = (select(*inner, per_case.c.k1,
-                          func.sum(case((per_case.c.counted_case.is_(None), per_case.c.n), else_=1)).label("n"))
-                   .group_by(*inner, per_case.c.k1))
+        counted = select(*inner, per_case.c.k1, func.count().label("n")).group_by(*inner, per_case.c.k1)
     if not regroup:
         return {(r, c): int(n) for r, c, n in db.session.execute(counted)}
     inner = counted.subquery()
@@ -335,21 +311,18 @@ def _stream_cells(stream, other, scope):
     """The stream joined with the other dimension and counted: SQLite keeps the stream as the
     outer loop (a LEFT JOIN, which it never reorders), PostgreSQL joins as it plans best.
 
-    A case met more than once (several victims, pairs or entries) must count once, and making
-    it so costs more than reading the rows. When only the case's victims repeat it, the cases
-    with one victim (most) are counted as they are and only those with several made distinct."""
+    A case met more than once (several pairs or entries) must count once. Victim dimensions
+    never come here: they are read from `victim_mask` (`_masked_cells`, `_masked_pair_cells`)."""
     query = select().select_from(stream.table)
     if stream.where is not None:
         query = query.where(stream.where)
     if db.session.get_bind().dialect.name == "postgresql":
-        if other.repeats and other.match is None and not other.per_victim:
+        if other.repeats and other.match is None:
             other = _distinct_counted(other, stream, scope)
         query = query.join(other.table, other.on if other.match is None else other.match, isouter=other.outer)
         return _postgresql_cells(stream, other, query, scope)
     query = query.join(other.table, other.on, isouter=True)
-    if stream.repeats or not other.per_victim or stream.victim_count is None:
-        return _sqlite_grouped(stream, other, query, scope, distinct=stream.repeats or other.repeats)
-    return _sqlite_grouped(stream, other, query, scope, distinct=True, several=stream.victim_count > 1)
+    return _sqlite_grouped(stream, other, query, scope, distinct=stream.repeats or other.repeats)
 
 
 def _not_recorded_cells(dimension, other_dimension, scope):
