@@ -103,7 +103,9 @@ def test_a_case_written_alone_or_in_a_batch_gets_the_same_derived_columns():
             victims=[{"name": "Anak", "sex": "P", "birth_date": date(2014, 5, 1)},
                      {"name": "Dewasa", "sex": "P", "age": 40}],
             perpetrators=[{"name": "P", "sex": "L", "age": 17}],
-            relationships={(0, 0): "keluarga", (1, 0): "keluarga"})
+            relationships={(0, 0): "keluarga"},  # the second victim's pair: not recorded
+            services=[{"victim": 1, "service": "pengaduan", "status": "dilayani",
+                       "service_date": date(2026, 3, 5)}])
 
     index = LookupIndex()
     alone = write_cases([payload("ALONE")], index)
@@ -119,10 +121,18 @@ def test_a_case_written_alone_or_in_a_batch_gets_the_same_derived_columns():
                 sorted((c.kind, c.lookup.code, c.report_date, c.victim_count, c.victim_mask)
                        for c in case.categories), case.victim_mask,
                 sorted(r.report_date for r in case.relationships), case.narrative,
-                [v.name for v in case.victims])
+                [v.name for v in case.victims],
+                (case.cause_mask, case.impact_mask, case.type_mask, case.relationship_mask, case.service_mask),
+                sorted((r.victim.name, r.service_mask, r.victim_mask) for r in case.relationships))
 
     assert derived(alone[0]) == derived(batch[0]) == derived(batch[1])
     assert derived(alone[0])[:4] == (53, 2, False, True)
+    bit = {(lookup.kind, lookup.code): lookup.bit for lookup in db.session.scalars(select(Lookup))}
+    masks, pairs = derived(alone[0])[-2:]
+    assert masks == (0, 1 << bit["impact", "trauma"], 1 << bit["violence_type", "fisik"],
+                     1 << bit["relationship", "keluarga"] | 1 << 0, 1 << bit["service", "pengaduan"])
+    assert [(name, service_mask) for name, service_mask, _v in pairs] == [
+        ("Anak", 0), ("Dewasa", 1 << bit["service", "pengaduan"])]
 
 
 def test_editing_keeps_people_by_identity_and_relationships_per_pair():

@@ -8,7 +8,11 @@ on purpose (the case service and the bulk writer keep them right):
 - `Case.delay_days`, `Case.cause_recorded`, `Case.impact_recorded`, `Victim.age_at_incident`,
   `Victim.age_group`, and `victim_mask` (which sexes, age groups and child/adult the victims
   have) on the case and its categories, and each pair's and service's own victim's on them: a
-  cross-tabulation by a victim dimension reads one index, with no join to the victims.
+  cross-tabulation by a victim dimension reads one index, with no join to the victims;
+- the bits of the case's causes, impacts, types, relationships and services (`cause_mask`, ...):
+  a cross-tabulation of two dimensions that are not paired through one victim reads the cases'
+  `ix_caselog_cases_report_masks` alone; and on each pair, the bits of the services its victim
+  received (`service_mask`), for relationship × service.
 
 The `ix_*_report*` indexes start with the column a report groups by and hold every column it
 reads, so each report is one ordered pass over one index (no sort, no table access) on both
@@ -19,7 +23,7 @@ the categories' `ix_caselog_case_categories_case` (case, kind), the victims'
 """
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...extensions import db
@@ -41,6 +45,8 @@ class Case(db.Model):
         Index("ix_caselog_cases_report_kecamatan", "kecamatan_id", "outside_city", "report_date",
               "victim_count", "victim_mask"),
         Index("ix_caselog_cases_report_delay", "delay_days", "report_date"),
+        Index("ix_caselog_cases_report_masks", "report_date", "place_id", "kecamatan_id", "outside_city",
+              "victim_mask", "cause_mask", "impact_mask", "type_mask", "relationship_mask", "service_mask"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,6 +75,14 @@ class Case(db.Model):
     #: Which sexes, age groups and child/adult its victims have, as bits
     #: (services/caselog/reference.py VICTIM_MASK_BITS), kept by the case writer.
     victim_mask: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Which causes, impacts, types of violence, relationships (of its victim–perpetrator pairs)
+    #: and services (to its victims) it has, as bits (`Lookup.bit`; bit 0 of
+    #: `relationship_mask`: a pair whose relationship is not recorded), kept by the case writer.
+    cause_mask: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    impact_mask: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    type_mask: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    relationship_mask: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    service_mask: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     #: Whether any cause / impact is recorded ("tidak dicatat" rows of the reports).
     cause_recorded: Mapped[bool] = mapped_column(default=False)
     impact_recorded: Mapped[bool] = mapped_column(default=False)
@@ -221,7 +235,7 @@ class VictimPerpetrator(db.Model):
     __tablename__ = "caselog_victim_perpetrators"
     __table_args__ = (UniqueConstraint("victim_id", "perpetrator_id"),
                       Index("ix_caselog_victim_perpetrators_report", "relationship_id", "case_id",
-                            "victim_id", "report_date", "victim_mask"),
+                            "victim_id", "report_date", "victim_mask", "service_mask"),
                       Index("ix_caselog_victim_perpetrators_case", "case_id", "relationship_id", "victim_id",
                             "report_date"))
 
@@ -233,6 +247,8 @@ class VictimPerpetrator(db.Model):
         ForeignKey("caselog_perpetrators.id", ondelete="CASCADE"), index=True)
     relationship_id: Mapped[int | None] = mapped_column(ForeignKey("caselog_lookups.id"))
     victim_mask: Mapped[int] = mapped_column(default=0, server_default="0")  # the victim's bits
+    #: The bits of the services its victim received (`Lookup.bit`), kept by the case writer.
+    service_mask: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
     case: Mapped[Case] = relationship(back_populates="relationships")
     victim: Mapped[Victim] = relationship()

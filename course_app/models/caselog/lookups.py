@@ -1,5 +1,5 @@
 """Lookup lists (categories with stable codes) and Kota Kupang's kecamatan and kelurahan."""
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ...extensions import db
@@ -9,12 +9,15 @@ class Lookup(db.Model):
     """One entry of a category list: `kind` names the list, `code` is stable and never reused.
 
     Admins edit labels, order and whether an entry is offered; an entry in use is never deleted.
-    `grouping` holds the impact group (fisik, psikis, ...) where a list has one.
+    `grouping` holds the impact group (fisik, psikis, ...) where a list has one. `bit` is the
+    entry's place in the case's bits of that list (`Case.cause_mask`, ...), for the lists a case
+    holds several values of; given when the entry is made and never changed.
     """
 
     __tablename__ = "caselog_lookups"
     __table_args__ = (UniqueConstraint("kind", "code"),
-                      Index("ix_caselog_lookups_kind_position", "kind", "position"))
+                      Index("ix_caselog_lookups_kind_position", "kind", "position"),
+                      Index("uq_caselog_lookups_kind_bit", "kind", "bit", unique=True))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(30))
@@ -23,6 +26,7 @@ class Lookup(db.Model):
     grouping: Mapped[str | None] = mapped_column(String(30))
     active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
+    bit: Mapped[int | None] = mapped_column(SmallInteger)
 
     def __repr__(self):
         return f"<Lookup {self.kind}:{self.code}>"

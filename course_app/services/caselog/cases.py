@@ -21,7 +21,7 @@ from .. import DomainError, NotFound, clock
 from ..clock import utcnow
 from .management import default_owner
 from .payload import CaseRuleError, LookupIndex, check_rules, is_child
-from .reference import victim_mask
+from .reference import value_mask, victim_mask
 from .writer import write_cases
 
 #: Allowed status changes: open → in handling → referred; a closed case may reopen. Closing
@@ -220,6 +220,10 @@ def add_service(case, *, victim_id, service, status, service_date, user, institu
                          notes=(notes or "").strip() or None, created_by_id=user.id,
                          victim_mask=victim_mask([(victim.sex, victim.age_group, victim.age_at_incident)]))
     db.session.add(entry)
+    case.service_mask |= value_mask([service_lookup.bit])
+    for pair in case.relationships:  # what the victim received, on each of her pairs
+        if pair.victim_id == victim.id:
+            pair.service_mask |= value_mask([service_lookup.bit])
     case.updated_at = utcnow()
     db.session.flush()
     return entry

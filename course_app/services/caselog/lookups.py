@@ -11,7 +11,7 @@ from sqlalchemy import exists, func, select
 from ...extensions import db
 from ...models.caselog import Kecamatan, Kelurahan, Lookup
 from .. import DomainError, NotFound
-from .reference import LOOKUP_KINDS, SEED, wilayah_rows
+from .reference import LOOKUP_KINDS, MAX_BIT, NO_VALUE_BIT, SEED, VALUE_MASKS, wilayah_rows
 
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{1,39}$")
 
@@ -24,11 +24,14 @@ def seed_reference_data():
     upgrade`), as e8c1f4a2d9b7 adds `judi` and `utang_pinjol`; this command adds them too."""
     added = 0
     existing = {(k, c) for k, c in db.session.execute(select(Lookup.kind, Lookup.code))}
+    bits = _next_bits()
     for kind, entries in SEED.items():
         for position, (code, label, grouping) in enumerate(entries, start=1):
             if (kind, code) not in existing:
                 db.session.add(Lookup(kind=kind, code=code, label=label, grouping=grouping,
-                                      position=position * 10))
+                                      position=position * 10, bit=bits.get(kind)))
+                if kind in bits:
+                    bits[kind] += 1
                 added += 1
     kecamatan = {k.code: k for k in db.session.scalars(select(Kecamatan))}
     kelurahan = set(db.session.scalars(select(Kelurahan.code)))
@@ -45,6 +48,15 @@ def seed_reference_data():
             added += 1
     db.session.flush()
     return added
+
+
+def _next_bits():
+    """{kind: the next free bit} of the lists whose values a case holds as bits (VALUE_MASKS):
+    one more than the highest given, so a bit is never given twice while its entry exists."""
+    highest = dict(db.session.execute(select(Lookup.kind, func.max(Lookup.bit))
+                                      .where(Lookup.kind.in_(VALUE_MASKS)).group_by(Lookup.kind)).all())
+    return {kind: (highest.get(kind) if highest.get(kind) is not None else NO_VALUE_BIT) + 1
+            for kind in VALUE_MASKS}
 
 
 def ensure_seeded():
@@ -130,10 +142,15 @@ def add_lookup(kind, *, code, label, position=None):
     label = " ".join((label or "").split())
     if not label:
         raise DomainError(_l("Tulis label."), field="label")
+    bit = _next_bits().get(kind)
+    if bit is not None and bit > MAX_BIT:
+        raise DomainError(_l("Daftar ini sudah berisi %(n)s pilihan, batas yang dapat dihitung laporan. "
+                             "Ubah label pilihan yang ada, atau matikan pilihan yang tidak dipakai lagi.",
+                             n=MAX_BIT), field="code")
     if position is None:
         position = (db.session.scalar(select(func.max(Lookup.position)).where(Lookup.kind == kind))
                     or 0) + 10
-    lookup = Lookup(kind=kind, code=code, label=label[:160], position=position, active=True)
+    lookup = Lookup(kind=kind, code=code, label=label[:160], position=position, active=True, bit=bit)
     db.session.add(lookup)
     db.session.flush()
     return lookup

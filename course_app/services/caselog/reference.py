@@ -266,6 +266,26 @@ def victim_mask(victims):
     return mask
 
 
+#: The lists a case can hold several values of, and the case column that holds its values as
+#: bits — bit `Lookup.bit` for an entry, given when the entry is made (issue 13 point 5). A
+#: cross-tabulation of two of them, or of one by a case column or a victim dimension, groups
+#: the cases by those columns alone.
+VALUE_MASKS = {"cause": "cause_mask", "impact": "impact_mask", "violence_type": "type_mask",
+               "relationship": "relationship_mask", "service": "service_mask"}
+#: Bit 0 is for a row without a value: a victim–perpetrator pair whose relationship is not
+#: recorded. Entries take bits 1 to MAX_BIT (a signed 64-bit column holds 63 bits).
+NO_VALUE_BIT = 0
+MAX_BIT = 62
+
+
+def value_mask(bits):
+    """The OR of the bits given (None: no value, bit 0)."""
+    mask = 0
+    for bit in bits:
+        mask |= 1 << (NO_VALUE_BIT if bit is None else bit)
+    return mask
+
+
 def age_group(age, groups=VICTIM_AGE_GROUPS):
     if age is None:
         return None

@@ -30,10 +30,11 @@ from .payload import (
     CATEGORY_KINDS,
     PERSON_LOOKUPS,
     CaseRuleError,
+    LookupIndex,
     perpetrator_age_group,
     person_age,
 )
-from .reference import age_group, victim_mask
+from .reference import VALUE_MASKS, age_group, value_mask, victim_mask
 
 CHUNK = 2000
 #: Encrypted columns: the bulk path encrypts them itself (once per distinct value); the ORM
@@ -145,6 +146,19 @@ def category_lookups(data, index):
             for code in dict.fromkeys(data.get(field) or ())]
 
 
+def value_masks(categories, relationships, services, index):
+    """{case column: bits} of a case's values (reference.VALUE_MASKS): `categories` as (kind,
+    lookup id), `relationships` and `services` as lookup ids (None: a pair without one)."""
+    masks = {VALUE_MASKS[kind]: bits_of([i for k, i in categories if k == kind], index)
+             for kind in CATEGORY_KINDS.values()}
+    return masks | {"relationship_mask": bits_of(relationships, index), "service_mask": bits_of(services, index)}
+
+
+def bits_of(lookup_ids, index):
+    """The OR of the entries' bits (`Lookup.bit`; None, a row without a value: bit 0)."""
+    return value_mask(None if i is None else index.by_id[i].bit for i in lookup_ids)
+
+
 def service_columns(service, index):
     return {"service_date": service["service_date"],
             "service_id": index.id("service", service["service"]),
@@ -201,27 +215,37 @@ def _write_one(data, index, *, case, user, import_batch_id, status):
     victims = _sync_people(case, case.victims, data["victims"], Victim, index, data["incident_date"])
     perpetrators = _sync_people(case, case.perpetrators, data["perpetrators"], Perpetrator, index,
                                 data["incident_date"])
-    _copy_report_columns(case)
+    _copy_report_columns(case, index)
     db.session.flush()
     _sync_relationships(case, victims, perpetrators, data.get("relationships") or {}, index)
     for service in data.get("services") or ():
         case.services.append(ServiceEntry(victim=victims[service.get("victim", 0)],
                                           created_by_id=getattr(user, "id", None), created_at=now,
                                           **service_columns(service, index)))
-    _copy_report_columns(case)
+    _copy_report_columns(case, index)
     db.session.flush()
     return case
 
 
-def _copy_report_columns(case):
+def _copy_report_columns(case, index=None):
     """Keep the values that reports read without joins equal to the case's (see models)."""
+    index = index or LookupIndex()
     case.victim_mask = victim_mask((v.sex, v.age_group, v.age_at_incident) for v in case.victims)
+    for column, mask in value_masks([(c.kind, c.lookup_id) for c in case.categories],
+                                    [r.relationship_id for r in case.relationships],
+                                    [s.service_id for s in case.services], index).items():
+        setattr(case, column, mask)
     for row in (*case.categories, *case.victims, *case.relationships, *case.services):
         row.report_date = case.report_date
     by_id = {v.id: v for v in case.victims if v.id is not None}
-    for row in (*case.relationships, *case.services):
+    services = {}  # victim → the bits of the services she received
+    for row in (*case.services, *case.relationships):
         victim = row.victim if row.victim is not None else by_id.get(row.victim_id)
         row.victim_mask = victim_mask([(victim.sex, victim.age_group, victim.age_at_incident)]) if victim else 0
+        if isinstance(row, ServiceEntry):
+            services[victim] = services.get(victim, 0) | bits_of([row.service_id], index)
+        else:
+            row.service_mask = services.get(victim, 0)
     for category in case.categories:
         category.victim_count = case.victim_count
         category.victim_mask = case.victim_mask
@@ -303,6 +327,12 @@ def _write_many(payloads, index, *, user, import_batch_id, encrypt, status):
     case_rows = []
     for case_id, data, number, mask in zip(case_ids, payloads, numbers, masks, strict=True):
         row = _encrypted(case_columns(data, index), CASE_ENCRYPTED, encrypt)
+        relationships = data.get("relationships") or {}
+        row.update(value_masks(category_lookups(data, index),
+                               [index.id("relationship", relationships.get((vi, pi)))
+                                for vi in range(len(data["victims"])) for pi in range(len(data["perpetrators"]))],
+                               [index.id("service", service["service"]) for service in data.get("services") or ()],
+                               index))
         row.update({"id": case_id, "number": number, "status": data.get("status") or status,
                     "victim_mask": mask,
                     "import_batch_id": import_batch_id, "created_by_id": user_id,
@@ -345,11 +375,13 @@ def _write_many(payloads, index, *, user, import_batch_id, encrypt, status):
         p_ids = [next(perpetrator_ids) for _ in data["perpetrators"]]
         relationships = data.get("relationships") or {}
         for vi, victim_id in enumerate(v_ids):
+            received = bits_of([index.id("service", service["service"]) for service in data.get("services") or ()
+                                if service.get("victim", 0) == vi], index)
             for pi, perpetrator_id in enumerate(p_ids):
                 pairs.append({"case_id": case_id, "report_date": data["report_date"],
                               "victim_id": victim_id, "perpetrator_id": perpetrator_id,
                               "relationship_id": index.id("relationship", relationships.get((vi, pi))),
-                              "victim_mask": v_masks[vi]})
+                              "victim_mask": v_masks[vi], "service_mask": received})
         for service in data.get("services") or ():
             row = _encrypted(service_columns(service, index), ("notes",), encrypt)
             row.update(case_id=case_id, report_date=data["report_date"],
