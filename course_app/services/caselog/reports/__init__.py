@@ -26,7 +26,7 @@ from ....models.caselog import (
     Victim,
     VictimPerpetrator,
 )
-from ..reference import CHILD_AGE_LIMIT, SEX_LABELS, VICTIM_AGE_GROUPS, _
+from ..reference import CHILD_AGE_LIMIT, SEX_LABELS, VICTIM_AGE_GROUPS, VICTIM_MASK_BITS, _
 from .scope import counted, listed  # noqa: F401 - the one rule of which cases count
 
 #: dimension → its title. The order is the order on the report page.
@@ -223,6 +223,16 @@ def _victim_counts(dimension, scope):
         Victim))}
 
 
+def _victim_case_counts(dimension, scope):
+    """Cases per victim value alone (a cross-tabulation's margins): the cases whose victims'
+    bits (`Case.victim_mask`) hold the value — one pass over a case index, no victim read."""
+    values = list(VICTIM_MASK_BITS[dimension].items())
+    found = db.session.execute(scope.where(select(*[
+        func.count().filter(Case.victim_mask.op("&")(1 << bit) != 0) for _value, bit in values]))).one()
+    return {value if value is not None else UNKNOWN[0]: (n,) for (value, _bit), n in zip(values, found, strict=True)
+            if n}
+
+
 def _victim_labels(dimension):
     if dimension == "victim_sex":
         return {"P": SEX_LABELS["P"], "L": SEX_LABELS["L"], UNKNOWN[0]: UNKNOWN[1]}
@@ -268,7 +278,7 @@ def counts(dimension, scope, cases_only=False):
     if dimension == "month":
         return _month_counts(scope)
     if dimension in VICTIM_KEYS:
-        return _victim_counts(dimension, scope)
+        return _victim_case_counts(dimension, scope) if cases_only else _victim_counts(dimension, scope)
     if dimension in PAIR_TABLES:
         return _pair_counts(*PAIR_TABLES[dimension], scope, with_entries=dimension == "service",
                             cases_only=cases_only)

@@ -9,36 +9,36 @@ sums of the cells; the grand total is the number of cases in the range. A case w
 cause or impact is in the "not recorded" row; relationship and service count the victims that
 have one (a case without any service is in no service column, but in the grand total).
 
-Victim dimensions (sex, age group, child/adult), relationship and service are joined through
+Victim dimensions (sex, age group, child/adult), relationship and service are paired through
 the same victim, so "sex × service" pairs each victim's sex with that victim's services.
 
 The cases counted are the one-way reports' (`scope.py`: the date range applies to the report
 date; a merged duplicate is left out). Publication mode goes no finer than kecamatan:
 kelurahan is not a dimension.
 
-How the cells are read (bench/caselog_reports.py: < 500 ms over 200,000 cases): one dimension
-drives — its rows come from an index in its own order — and the other is read beside each row
-through an index that starts with the case (`_driving`, `_counted`). PostgreSQL then hashes
-both keys in one GROUP BY. SQLite has no hash aggregation, and sorting every joined row for a
-GROUP BY costs more than reading them; so it groups by the driving key in index order and
-counts each value of the other dimension with a FILTER — except a category, which it reads in
-case order (`_in_case_order`) so that its look-ups of the other side are not random. Two
-dimensions of the same table (two case columns, two victim dimensions) are one GROUP BY over
-that table. A victim dimension joins nothing: the case and its categories hold the bits of the
-victims' sexes, age groups and child/adult, and each pair and service entry its own victim's
-(`victim_mask`, kept by the case writer); each value is counted by its bit (`_masked_cells`,
-`_masked_pair_cells`).
+How the cells are read (bench/caselog_reports.py: < 500 ms over 200,000 cases, every pair):
+
+- Two dimensions that are not paired through one victim — 45 of the 55 pairs — are one GROUP BY
+  over one index of the cases (`_case_cells`). A case holds the bits of its causes, impacts,
+  types, relationships and services (`cause_mask`, ...) and of its victims' sexes, age groups
+  and child/adult (`victim_mask`), beside its place, kecamatan and report date; the case writer
+  keeps them. The few thousand groups are spread over their values in Python, and give the
+  margins and the total as well.
+- A victim dimension by relationship or service: one pass over the pairs' or service entries'
+  report index, in the order of its value, each holding its own victim's bits (`victim_mask`).
+- Relationship by service: one pass over the pairs' report index, each pair holding the bits of
+  the services its victim received (`service_mask`).
+- Two victim dimensions: the victims, grouped by both.
 """
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, literal_column, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import DateTime, case, cast, func, literal_column, select
 from sqlalchemy.sql.elements import UnaryExpression
 from sqlalchemy.sql.operators import custom_op
 
 from ....extensions import db
-from ....models.caselog import Case, CaseCategory, Kecamatan, Lookup, Victim
-from ..reference import VICTIM_MASK_BITS, _
+from ....models.caselog import Case, Kecamatan, Lookup, Victim
+from ..reference import NO_VALUE_BIT, VICTIM_MASK_BITS, _
 from . import (
     CATEGORY_DIMENSIONS,
     DIMENSIONS,
@@ -48,17 +48,16 @@ from . import (
     UNKNOWN,
     VICTIM_KEYS,
     _lookup_labels,
-    _month_expr,
+    _tune,
     _victim_labels,
     counted,
     raw_rows,
+    rows_of,
     small_cell,
     totals,
 )
 from .publication import publish_table
 
-#: Dimensions read from the case row itself.
-CASE_COLUMNS = {"place", "kecamatan", "month"}
 LOOKUP_DIMENSIONS = {"cause", "impact", "type", "place", "relationship", "service"}
 OUTSIDE_KEY = -1
 COUNTING = _("Setiap sel menghitung kasus. Satu kasus dihitung sekali di setiap sel yang pasangan "
@@ -101,319 +100,168 @@ def check_dimensions(dimension, by):
         raise InvalidDimension(_("Pilih dua dimensi yang berbeda untuk tabulasi silang."), {})
 
 
-#: Dimensions a cross-tab can be driven by (read in the order of their index), best first: the
-#: cases' own columns (one row per case), then pairs and services (read beside another row they
-#: would need their table, not an index), then the categories. Victim dimensions never drive:
-#: they are read from the driving rows' `victim_mask`.
-STREAMS = ("month", "kecamatan", "place", "relationship", "service", "cause", "impact", "type")
-
-
-@dataclass
-class _Stream:
-    """The rows a cross-tab is grouped by: `table`, the `group` columns in its index order, the
-    key made of them, and the case (and victim) each row belongs to."""
-
-    table: object
-    group: list
-    key: object
-    case_id: object
-    victim_id: object = None
-    repeats: bool = False  # several rows of one case with the same key
-    where: object = None
-    scoped: bool = False  # the scope is applied already (a subquery)
-    victim_mask: object = None  # the bits of the case's victims, where the table holds them
-
-
-@dataclass
-class _Counted:
-    """The other dimension of a cross-tab, read beside each stream row: its table, joined by
-    case (`on`) and, through the same victim, `match`; its key and the values it can take (NULL
-    included where it means "not recorded" or "unknown")."""
-
-    table: object
-    on: object
-    key: object
-    values: list
-    match: object = None
-    outer: bool = False  # a case without a row is a value of its own ("not recorded")
-    repeats: bool = False  # several rows of one case with the same value
-
-
-def _ids(kind):
-    return list(db.session.scalars(select(Lookup.id).where(Lookup.kind == kind).order_by(Lookup.id)))
-
-
-def _case_key(dimension, table=Case):
-    """The group columns and the key of a dimension read from the cases' own columns."""
-    if dimension == "place":
-        return [table.place_id], table.place_id
-    if dimension == "kecamatan":
-        return [table.kecamatan_id, table.outside_city], _kecamatan_key(table.kecamatan_id, table.outside_city)
-    return [table.report_date], _month_expr(table.report_date)
-
-
-def _kecamatan_key(kecamatan_id, outside_city):
-    return case((kecamatan_id.is_not(None), kecamatan_id), (outside_city.is_(True), OUTSIDE_KEY))
-
-
-def _stream(dimension, scope, joined=True):
-    """The rows of the driving dimension; `joined`: another table will be read beside them (on
-    SQLite a category is then read in case order)."""
-    if dimension in CASE_COLUMNS:
-        group, key = _case_key(dimension)
-        return _Stream(Case, group, key, Case.id, victim_mask=Case.victim_mask)
-    if dimension in PAIR_TABLES:
-        model, column = PAIR_TABLES[dimension]
-        table = aliased(model)
-        key = getattr(table, column.key)
-        return _Stream(table, [key], key, table.case_id, table.victim_id, repeats=True)
-    table = aliased(CaseCategory)
-    kind = CATEGORY_DIMENSIONS[dimension]
-    if joined and db.session.get_bind().dialect.name == "sqlite" and not scope.merged:
-        where = _in_case_order(table.kind) == kind
-    else:
-        where = scope.of_kind(table, kind)
-    return _Stream(table, [table.lookup_id], table.lookup_id, table.case_id, where=where,
-                   victim_mask=table.victim_mask)
-
-
-def _in_case_order(column):
-    """SQLite: `+column`, a no-op that keeps SQLite from reading the rows through an index that
-    starts with `column`. It then reads a kind's categories from the (case, kind, value) index,
-    in case order, so each row's look-up of the other dimension by case lands beside the one
-    before: cause × impact over 200,000 cases took 250 ms of SQL instead of 370 (the rows still
-    come out grouped, through a sort of the few hundred thousand keys)."""
-    return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
-
-
-def _counted(dimension, stream):
-    """`dimension` read beside the stream, by case: the categories through (kind, case), the
-    victims through their case index, pairs and services through theirs; through the same
-    victim when the stream is pairs or services and `dimension` is about victims (or is the
-    other of the two)."""
-    if dimension in CATEGORY_DIMENSIONS:
-        table = aliased(CaseCategory)
-        kind = CATEGORY_DIMENSIONS[dimension]
-        outer = dimension in ("cause", "impact")
-        return _Counted(table, and_(table.kind == kind, table.case_id == stream.case_id), table.lookup_id,
-                        _ids(kind) + ([None] if outer else []), outer=outer)
-    model, column = PAIR_TABLES[dimension]
-    table = aliased(model)
-    match = table.victim_id == stream.victim_id if stream.victim_id is not None else None
-    return _Counted(table, table.case_id == stream.case_id, getattr(table, column.key),
-                    _ids(dimension) + ([None] if dimension == "relationship" else []), match, repeats=True)
-
-
-def _has(other, value):
-    """The FILTER for one value of the counted side. The join is a LEFT JOIN on SQLite (so the
-    stream stays the outer loop), so a NULL key counts only for a row that exists — except for
-    cause and impact, where no row at all is the value "not recorded"."""
-    if value is not None:
-        condition = other.key == value
-    elif other.outer:
-        condition = other.key.is_(None)
-    else:
-        condition = and_(other.table.case_id.is_not(None), other.key.is_(None))
-    return condition if other.match is None else and_(other.match, condition)
-
-
-def _sqlite_grouped(stream, other, query, scope, distinct):
-    """SQLite has no hash aggregation: a GROUP BY sorts every joined row unless the rows come
-    in its order. So the rows are grouped by the stream's columns, which its index delivers in
-    order, and each value of the other dimension is counted beside them with a FILTER."""
-    cases = func.count(func.distinct(stream.case_id)) if distinct else func.count()
-    return _grouped(stream, [cases.filter(_has(other, value)) for value in other.values], other.values,
-                    query, scope)
-
-
-def _grouped(stream, counts, values, query, scope):
-    """{(stream key, value): n}: `query` grouped by the stream's columns, in the order of its
-    index, with one count per value of the other side."""
-    columns = [count.label(f"n{i}") for i, count in enumerate(counts)]
-    grouped = scope.where(query.add_columns(*stream.group, *columns).group_by(*stream.group), stream.table)
-    if len(stream.group) > 1 or stream.key is not stream.group[0]:
-        # Regroup the (few) rows by the key made of the group columns: kecamatan, or month from day.
-        inner = grouped.subquery()
-        key = _regrouped_key(stream, inner)
-        grouped = select(key.label("key"), *[func.sum(inner.c[f"n{i}"]) for i in range(len(values))]) \
-            .group_by(literal_column("key"))
-    return {(row[0], value): int(n) for row in db.session.execute(grouped)
-            for value, n in zip(values, row[1:], strict=True) if n}
-
-
-def _masked_cells(stream, dimension, scope):
-    """A victim dimension beside a stream that holds its case's `victim_mask` (the cases'
-    columns, a category): one pass over the stream's index, each value counted by its bit — no
-    join to the victims, and each stream row is one case."""
-    bits = VICTIM_MASK_BITS[dimension]
-    values = list(_victim_labels(dimension))[:-1] + [None]
-    counts = [func.count().filter(stream.victim_mask.op("&")(1 << bits[value]) != 0) for value in values]
-    query = select().select_from(stream.table)
-    if stream.where is not None:
-        query = query.where(stream.where)
-    return _grouped(stream, counts, values, query, scope)
-
-
-def _regrouped_key(stream, inner):
-    if [column.key for column in stream.group] == ["report_date"]:
-        return _month_expr(inner.c.report_date)
-    return _kecamatan_key(inner.c.kecamatan_id, inner.c.outside_city)
-
-
-def _postgresql_cells(stream, other, query, scope):
-    """PostgreSQL hashes both keys in one GROUP BY. A case met more than once is grouped by
-    (keys, case) first (count(DISTINCT) would sort), then each group counts one case.
-
-    A key made of the stream's columns (month from the report day, kecamatan) is grouped by
-    those columns first and made once per group, not once per row (`to_char` on every joined
-    row cost a fifth of month × service)."""
-    regroup = len(stream.group) > 1 or stream.key is not stream.group[0]
-    group = list(stream.group) if regroup else [stream.key.label("k0")]
-    k1 = other.key.label("k1")
-    if not (stream.repeats or other.repeats):
-        counted = _scoped(query.add_columns(*group, k1, func.count().label("n")).group_by(*group, k1),
-                          stream, scope)
-    else:
-        per_case = _scoped(query.add_columns(*group, k1, stream.case_id.label("counted_case"))
-                           .group_by(*group, k1, literal_column("counted_case")), stream, scope).subquery()
-        inner = [per_case.c[column.key] for column in group]
-        counted = select(*inner, per_case.c.k1, func.count().label("n")).group_by(*inner, per_case.c.k1)
-    if not regroup:
-        return {(r, c): int(n) for r, c, n in db.session.execute(counted)}
-    inner = counted.subquery()
-    key = _regrouped_key(stream, inner).label("k0")
-    query = select(key, inner.c.k1, func.sum(inner.c.n)).group_by(literal_column("k0"), inner.c.k1)
-    return {(r, c): int(n) for r, c, n in db.session.execute(query)}
-
-
-def _distinct_counted(other, stream, scope):
-    """Pairs or services read beside a stream by case (not through a victim), for PostgreSQL:
-    as distinct (case, value) rows, read in the order of their case index — so no case repeats
-    and nothing needs grouping per case after."""
-    rows = scope.where(select(other.table.case_id.label("case_id"), other.key.label("key")).distinct(),
-                       other.table).subquery()
-    return _Counted(rows, rows.c.case_id == stream.case_id, rows.c.key, other.values, outer=other.outer)
-
-
-def _scoped(query, stream, scope):
-    return query if stream.scoped else scope.where(query, stream.table)
-
-
-def _distinct_stream(stream, scope):
-    """A pairs or services stream as distinct (key, case) pairs, for PostgreSQL: read in its
-    index's order, so no joined row repeats a case and nothing needs grouping per case after."""
-    pairs = scope.where(select(stream.key.label("key"), stream.case_id.label("case_id"))
-                        .select_from(stream.table).distinct(), stream.table).subquery()
-    return _Stream(pairs, [pairs.c.key], pairs.c.key, pairs.c.case_id, scoped=True)
-
-
-def _stream_cells(stream, other, scope):
-    """The stream joined with the other dimension and counted: SQLite keeps the stream as the
-    outer loop (a LEFT JOIN, which it never reorders), PostgreSQL joins as it plans best.
-
-    A case met more than once (several pairs or entries) must count once. Victim dimensions
-    never come here: they are read from `victim_mask` (`_masked_cells`, `_masked_pair_cells`)."""
-    query = select().select_from(stream.table)
-    if stream.where is not None:
-        query = query.where(stream.where)
-    if db.session.get_bind().dialect.name == "postgresql":
-        if other.repeats and other.match is None:
-            other = _distinct_counted(other, stream, scope)
-        query = query.join(other.table, other.on if other.match is None else other.match, isouter=other.outer)
-        return _postgresql_cells(stream, other, query, scope)
-    query = query.join(other.table, other.on, isouter=True)
-    return _sqlite_grouped(stream, other, query, scope, distinct=stream.repeats or other.repeats)
-
-
-def _not_recorded_cells(dimension, other_dimension, scope):
-    """The "not recorded" row of a cause or impact stream: the cases with none, by their flag."""
-    flag = {"cause": Case.cause_recorded, "impact": Case.impact_recorded}[dimension]
-    stream = _Stream(Case, [flag], flag, Case.id, where=flag.is_(False))
-    found = _stream_cells(stream, _counted(other_dimension, stream), scope)
-    return {(None, value): n for (_flag, value), n in found.items()}
-
-
-def _masked_pair_cells(stream, dimension, scope):
-    """A victim dimension through the same victim as a relationship or service stream: each pair
-    or entry holds its own victim's bits (`victim_mask`). Its rows are grouped by (value, case)
-    first — in the order of its report index, which holds the bits — so that a case counts once,
-    then each value of the victim dimension is counted by its bit."""
-    bits = VICTIM_MASK_BITS[dimension]
-    values = list(_victim_labels(dimension))[:-1] + [None]
-    mask = stream.table.victim_mask
-    flags = [func.max(mask.op("&")(1 << bits[value])).label(f"f{i}") for i, value in enumerate(values)]
-    per_case = scope.where(select(stream.key.label("key"), *flags).group_by(stream.key, stream.case_id),
-                           stream.table).subquery()
-    query = (select(per_case.c.key, *[func.count().filter(per_case.c[f"f{i}"] != 0) for i in range(len(values))])
-             .group_by(per_case.c.key))
-    return {(row[0], value): int(n) for row in db.session.execute(query)
-            for value, n in zip(values, row[1:], strict=True) if n}
-
-
-def _not_recorded_masked(dimension, other_dimension, scope):
-    """The "not recorded" row of a cause or impact stream by a victim dimension: the cases with
-    none, by their flag and their victims' bits."""
-    flag = {"cause": Case.cause_recorded, "impact": Case.impact_recorded}[dimension]
-    stream = _Stream(Case, [flag], flag, Case.id, where=flag.is_(False), victim_mask=Case.victim_mask)
-    found = _masked_cells(stream, other_dimension, scope)
-    return {(None, value): n for (_flag, value), n in found.items()}
-
-
-def _same_table_cells(dimension, by, scope):
-    """Two dimensions of one table: the cases' columns (grouped in the order of an index that
-    holds both, then regrouped by their keys), or two victim dimensions."""
-    if dimension in VICTIM_KEYS:
-        k0, k1 = VICTIM_KEYS[dimension](Victim).label("k0"), VICTIM_KEYS[by](Victim).label("k1")
-        query = scope.where(select(k0, k1, func.count(func.distinct(Victim.case_id)))
-                            .group_by(literal_column("k0"), literal_column("k1")), Victim)
-        return {(r, c): int(n) for r, c, n in db.session.execute(query)}
-    (g0, _k0), (g1, _k1) = _case_key(dimension), _case_key(by)
-    order = g0 + g1 if dimension != "month" else g1 + g0  # the report date comes last in every index
-    inner = scope.where(select(*order, func.count().label("n")).group_by(*order)).subquery()
-    keys = [_case_key(d, inner.c)[1].label(f"k{i}") for i, d in enumerate((dimension, by))]
-    query = select(*keys, func.sum(inner.c.n)).group_by(literal_column("k0"), literal_column("k1"))
-    return {(r, c): int(n) for r, c, n in db.session.execute(query)}
-
-
-def _driving(dimension, by):
-    """The dimension the cells are grouped by: the first of `STREAMS`; of two categories the
-    one with more values, so that fewer are counted beside it."""
-    if dimension in CATEGORY_DIMENSIONS and by in CATEGORY_DIMENSIONS:
-        sizes = {d: len(_ids(CATEGORY_DIMENSIONS[d])) for d in (dimension, by)}
-        return by if sizes[by] > sizes[dimension] else dimension
-    return next(d for d in STREAMS if d in (dimension, by))
+def _reads_cases(dimension, by):
+    """Whether the two dimensions are read from the cases' own columns (`_case_cells`): any two
+    that are not paired through one victim — that is, not two victim dimensions, nor
+    relationship and service, nor a victim dimension and one of those two."""
+    pair = {dimension, by}
+    return not (pair <= set(VICTIM_KEYS) or pair <= set(PAIR_TABLES)
+                or (pair & set(PAIR_TABLES) and pair & set(VICTIM_KEYS)))
 
 
 def _cells(dimension, by, scope):
     """{(row key, column key): (cases,)}: every case once in each cell whose pair of values it
-    has. One dimension drives (`_driving`), the other is read beside it."""
-    if {dimension, by} <= CASE_COLUMNS or {dimension, by} <= set(VICTIM_KEYS):
-        found = _same_table_cells(dimension, by, scope)
-        return {key: (n,) for key, n in found.items()}
-    driving = _driving(dimension, by)
-    other_dimension = by if driving == dimension else dimension
-    if other_dimension in VICTIM_KEYS and driving in PAIR_TABLES:
-        found = _masked_pair_cells(_stream(driving, scope), other_dimension, scope)
-        if driving != dimension:
+    has (see the module's docstring for how each kind of pair is read)."""
+    if _reads_cases(dimension, by):
+        found = _case_cells(dimension, by, scope)
+    elif {dimension, by} <= set(VICTIM_KEYS):
+        found = _victim_cells(dimension, by, scope)
+    else:  # the pairs or entries read in the order of their value: relationship, else service
+        first = next(d for d in ("relationship", "service") if d in (dimension, by))
+        second = by if first == dimension else dimension
+        found = (_relationship_service_cells(scope) if second == "service"
+                 else _pair_victim_cells(first, second, scope))
+        if first != dimension:
             found = {(r, c): n for (c, r), n in found.items()}
-        return {key: (n,) for key, n in found.items()}
-    if other_dimension in VICTIM_KEYS:
-        found = _masked_cells(_stream(driving, scope, joined=False), other_dimension, scope)
-        if driving in ("cause", "impact"):
-            found |= _not_recorded_masked(driving, other_dimension, scope)
-        if driving != dimension:
-            found = {(r, c): n for (c, r), n in found.items()}
-        return {key: (n,) for key, n in found.items()}
-    stream = _stream(driving, scope)
-    if (stream.repeats and other_dimension in CATEGORY_DIMENSIONS
-            and db.session.get_bind().dialect.name == "postgresql"):
-        stream = _distinct_stream(stream, scope)
-    found = _stream_cells(stream, _counted(other_dimension, stream), scope)
-    if driving in ("cause", "impact"):
-        found |= _not_recorded_cells(driving, other_dimension, scope)
-    if driving != dimension:
-        found = {(r, c): n for (c, r), n in found.items()}
     return {key: (n,) for key, n in found.items()}
+
+
+#: Dimensions whose values a case holds as bits (reference.VALUE_MASKS), by their case column.
+MASK_COLUMNS = {"cause": "cause_mask", "impact": "impact_mask", "type": "type_mask",
+                "relationship": "relationship_mask", "service": "service_mask"}
+#: The key of a margin in `_case_cells`: (value, MARGIN) is the cases with that value.
+MARGIN = object()
+
+
+def _lookup_bits(dimension):
+    """{bit: lookup id} of a dimension held as bits; bit 0 is a pair without a relationship."""
+    kind = CATEGORY_DIMENSIONS.get(dimension, dimension)
+    by_bit = dict(db.session.execute(select(Lookup.bit, Lookup.id).where(Lookup.kind == kind,
+                                                                         Lookup.bit.is_not(None))).all())
+    return by_bit | ({NO_VALUE_BIT: None} if dimension == "relationship" else {})
+
+
+def _case_key_column(dimension):
+    """The case column (or expression) a dimension is grouped by, and how a group's value
+    becomes the dimension's keys: a list, since one case can have several values."""
+    if dimension in MASK_COLUMNS:
+        by_bit = _lookup_bits(dimension)
+        empty = [None] if dimension in ("cause", "impact") else []  # "not recorded"
+        return getattr(Case, MASK_COLUMNS[dimension]), lambda mask: _bits(mask, by_bit) or empty
+    if dimension in VICTIM_KEYS:
+        by_bit = {bit: value for value, bit in VICTIM_MASK_BITS[dimension].items()}
+        return Case.victim_mask, lambda mask: _bits(mask, by_bit)
+    if dimension == "place":
+        return _unindexed(Case.place_id), lambda place_id: [place_id]
+    if dimension == "kecamatan":
+        key = case((Case.kecamatan_id.is_not(None), Case.kecamatan_id), (Case.outside_city.is_(True), OUTSIDE_KEY))
+        return key, lambda kecamatan: [kecamatan]
+    if db.session.get_bind().dialect.name == "postgresql":
+        # date_trunc of a timestamp: a third of the cost of to_char, which formats every row
+        month = func.date_trunc("month", cast(Case.report_date, DateTime))
+        return month, lambda first_day: [first_day.strftime("%Y-%m")]
+    return func.substr(Case.report_date, 1, 7), lambda month: [month]  # stored as YYYY-MM-DD
+
+
+def _unindexed(column):
+    """SQLite: `+column`, a no-op that keeps SQLite — which has no statistics — from reading the
+    cases through an index that starts with `column` to group by it, and then looking up every
+    case's row for the other column, instead of reading the one index that holds both."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return UnaryExpression(column, operator=custom_op("+"), type_=column.type)
+    return column
+
+
+class _UnindexedVictim:
+    """The victims' columns as `VICTIM_KEYS` reads them, each `_unindexed`."""
+
+    def __getattr__(self, name):
+        return _unindexed(getattr(Victim, name))
+
+
+def _bits(mask, by_bit):
+    return [value for bit, value in by_bit.items() if mask >> bit & 1]
+
+
+def _case_cells(dimension, by, scope):
+    """Two dimensions read from the cases' own columns — their value bits (`cause_mask`, ...),
+    place, kecamatan, month and `victim_mask` — in one GROUP BY over the index that holds them
+    all (`ix_caselog_cases_report_masks`). The few thousand groups (pairs of column values) are
+    spread here over the values they hold: a group counts in every pair of values of its two
+    columns, in the margin of each value, and in the total — each case is in one group, so the
+    margins are distinct cases, as the one-way reports count them."""
+    (rows, row_keys), (columns, column_keys) = _case_key_column(dimension), _case_key_column(by)
+    query = scope.where(select(rows.label("k0"), columns.label("k1"), func.count())
+                        .group_by(literal_column("k0"), literal_column("k1")))
+    found, decoded = {}, {}
+    for r, c, n in db.session.execute(query):
+        r_keys = decoded.setdefault((0, r), row_keys(r))
+        c_keys = decoded.setdefault((1, c), column_keys(c))
+        for key in [(MARGIN, MARGIN), *((k, MARGIN) for k in r_keys), *((MARGIN, k) for k in c_keys),
+                    *((rk, ck) for rk in r_keys for ck in c_keys)]:
+            found[key] = found.get(key, 0) + n
+    return found
+
+
+def _report_key(dimension, key):
+    """A cross-tabulation's key as the one-way report's counts hold it (`rows_of`)."""
+    if dimension == "kecamatan":
+        return (None, True) if key == OUTSIDE_KEY else (key, False)
+    if key is None and dimension in ("cause", "impact"):
+        return NOT_RECORDED[0]
+    if key is None and dimension in VICTIM_KEYS:
+        return UNKNOWN[0]
+    return key
+
+
+def _margins(dimension, by, found):
+    """The rows and columns, with their case counts, and the total, from `_case_cells`' margins
+    (taken out of `found`)."""
+    margins = {key: found.pop(key) for key in [key for key in found if MARGIN in key]}
+    rows = rows_of(dimension, {_report_key(dimension, r): (n, None) for (r, c), n in margins.items()
+                               if c is MARGIN and r is not MARGIN})
+    columns = rows_of(by, {_report_key(by, c): (n, None) for (r, c), n in margins.items()
+                           if r is MARGIN and c is not MARGIN})
+    return rows, columns, margins.get((MARGIN, MARGIN), 0)
+
+
+def _distinct_cases_by(table, key, conditions, scope):
+    """{(key, value): distinct cases}: one pass over `table`'s report index in the order of
+    `key`, each value a count of distinct cases among the rows that meet its condition (a
+    FILTER each; grouping by value and case first cost four times as much on SQLite)."""
+    counts = [func.count(func.distinct(table.case_id)).filter(condition) for condition in conditions.values()]
+    query = scope.where(select(key, *counts).group_by(key), table)
+    return {(row[0], value): int(n) for row in db.session.execute(query)
+            for value, n in zip(conditions, row[1:], strict=True) if n}
+
+
+def _pair_victim_cells(dimension, victim_dimension, scope):
+    """Relationship or service by a victim dimension, through the same victim: each pair or
+    entry holds its own victim's bits (`victim_mask`)."""
+    model, key = PAIR_TABLES[dimension]
+    bits = VICTIM_MASK_BITS[victim_dimension]
+    values = list(_victim_labels(victim_dimension))[:-1] + [None]
+    return _distinct_cases_by(model, key, {value: model.victim_mask.op("&")(1 << bits[value]) != 0
+                                           for value in values}, scope)
+
+
+def _relationship_service_cells(scope):
+    """Relationship by service, through the same victim: each pair holds the bits of the
+    services its victim received (`service_mask`)."""
+    model, key = PAIR_TABLES["relationship"]
+    return _distinct_cases_by(model, key, {lookup_id: model.service_mask.op("&")(1 << bit) != 0
+                                           for bit, lookup_id in _lookup_bits("service").items()}, scope)
+
+
+def _victim_cells(dimension, by, scope):
+    """Two victim dimensions, of the same victim: the victims grouped by both, read from their
+    report index, which holds sex, age group and age (`_unindexed`: not from the index of one of
+    them, which would look up every victim's row for the other)."""
+    victim = _UnindexedVictim()
+    k0, k1 = VICTIM_KEYS[dimension](victim).label("k0"), VICTIM_KEYS[by](victim).label("k1")
+    query = scope.where(select(k0, k1, func.count(func.distinct(Victim.case_id)))
+                        .group_by(literal_column("k0"), literal_column("k1")), Victim)
+    return {(r, c): int(n) for r, c, n in db.session.execute(query)}
 
 
 def _codes(dimension, keys):
@@ -433,8 +281,13 @@ def build_crosstab(dimension, by, date_from=None, date_to=None, publication=Fals
     counts (distinct cases with that value). In publication mode with primary and
     complementary suppression (`publication.publish_table`)."""
     check_dimensions(dimension, by)
-    rows, columns = raw_rows(dimension, date_from, date_to, True), raw_rows(by, date_from, date_to, True)
+    _tune()
     found = {key: n for key, (n,) in counted(lambda scope: _cells(dimension, by, scope), date_from, date_to).items()}
+    if _reads_cases(dimension, by):
+        rows, columns, total = _margins(dimension, by, found)
+    else:
+        rows, columns = raw_rows(dimension, date_from, date_to, True), raw_rows(by, date_from, date_to, True)
+        total = totals(date_from, date_to)[0]
     row_codes = _codes(dimension, {r for r, _c in found})
     column_codes = _codes(by, {c for _r, c in found})
     cells = {(row_codes[r], column_codes[c]): n for (r, c), n in found.items()}
@@ -445,7 +298,6 @@ def build_crosstab(dimension, by, date_from=None, date_to=None, publication=Fals
         table[row_index[r]][column_index[c]] = n
     row_values = [row.cases for row in rows]
     column_values = [column.cases for column in columns]
-    total = totals(date_from, date_to)[0]
     if publication:
         table, row_values, column_values, total = publish_table(
             table, row_values, column_values, total, small_cell())
