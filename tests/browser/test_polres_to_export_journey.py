@@ -177,6 +177,9 @@ def test_from_the_polres_register_to_the_export_of_20000_cases(phone, shot, peop
     assert "Kunjungan rumah bersama pendamping" in task and f"jatuh tempo {long_date(due)}" in task
 
     worker.click("text=Ajukan penutupan")
+    still = worker.locator("#belum-selesai").inner_text()  # closing ends neither of them
+    assert "1 rujukan belum selesai: Puskesmas/RS (Dikirim)" in still
+    assert "1 tugas belum selesai: Kunjungan rumah bersama pendamping" in still
     worker.select_option("#reason", "dirujuk_tuntas")
     worker.fill("#note", "Korban sudah ditangani Puskesmas; keluarga didampingi.")
     worker.click("main form button[type=submit]")
@@ -195,11 +198,13 @@ def test_from_the_polres_register_to_the_export_of_20000_cases(phone, shot, peop
     assert "Dirujuk dan tuntas di lembaga rujukan" in waiting.inner_text()
     waiting.locator("a").click()
     boss.wait_for_url(re.compile(r".*/kasus/\d+#penutupan$"))
+    assert "1 rujukan belum selesai" in boss.locator("#penutupan #belum-selesai").inner_text()
+    shot(boss, "08-supervisor-deciding")
     boss.click("text=Setujui dan tutup kasus")
     boss.wait_for_url(re.compile(r".*/kasus/\d+#penutupan$"))
     assert "Kasus ditutup." in boss.locator(".flash-success").inner_text()
     assert "disetujui" in boss.locator("#penutupan").inner_text()
-    shot(boss, "08-supervisor-closed")
+    shot(boss, "09-supervisor-closed")
     worker.goto(case_url)
     assert "Ditutup" in worker.locator("main .badge").first.inner_text()
     print(f"journey before the export {time.perf_counter() - started:.1f} s")

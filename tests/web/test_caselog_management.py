@@ -202,6 +202,38 @@ def test_a_caseworker_cannot_close_a_case_directly_but_asks_a_supervisor(app, wo
     assert {"closure_request", "closure_decide"} <= set(actions())
 
 
+def test_closing_a_case_shows_its_unfinished_referrals_and_tasks_first(app, worker, supervisor):
+    """Closing does not end a referral waiting for the service's answer or a task not done: the
+    caseworker who asks and the supervisor who approves see them, and a case with none shows
+    nothing."""
+    from course_app.services.caselog.management import referrals
+
+    case = factories.make_case(user=worker)
+    quiet = factories.make_case(user=worker)
+    sent = referrals.add_referral(case, service="puskesmas_rs", sent_on=date(2026, 3, 5), user=worker,
+                                  today=date(2026, 3, 6))
+    done = referrals.add_referral(case, service="bantuan_hukum", sent_on=date(2026, 3, 5), user=worker,
+                                  today=date(2026, 3, 6))
+    referrals.change_referral_status(done, case, status="completed", on=date(2026, 3, 6), user=worker,
+                                     today=date(2026, 3, 6))
+    tasks.add_task(case, title="Kunjungan rumah", due_date=date(2026, 3, 10), user=worker, today=date(2026, 3, 6))
+    finished = tasks.add_task(case, title="Telepon keluarga", due_date=date(2026, 3, 8), user=worker,
+                              today=date(2026, 3, 6))
+    tasks.complete_task(finished, worker)
+    db.session.commit()
+    client = logged_in(app, worker)
+
+    asking = text(client.get(f"/kasus/{case.id}/penutupan"))
+    assert "1 rujukan belum selesai: Puskesmas/RS (Dikirim)" in asking
+    assert "1 tugas belum selesai: Kunjungan rumah" in asking and "Telepon keluarga" not in asking
+    assert "Masih berjalan" not in text(client.get(f"/kasus/{quiet.id}/penutupan"))
+
+    client.post(f"/kasus/{case.id}/penutupan", data={"reason": "selesai_ditangani"})
+    deciding = text(logged_in(app, supervisor).get(f"/kasus/{case.id}"))
+    assert "1 rujukan belum selesai" in deciding and "Setujui dan tutup kasus" in deciding
+    assert sent.status == "sent"
+
+
 def test_a_refused_closure_shows_the_supervisors_note(app, worker, supervisor):
     case = factories.make_case(user=worker)
     db.session.commit()

@@ -93,6 +93,7 @@ def _management_helpers():
     return {"is_case_supervisor": people.is_supervisor, "referral_labels": referrals.STATUS_LABELS,
             "referral_next": referrals.TRANSITIONS, "attachment_kinds": attachments.KINDS,
             "pending_closure": closure.pending_request, "task_overdue": tasks.is_overdue,
+            "closure_unfinished": closure.unfinished,
             "kupang_today": clock.today}
 
 
@@ -244,7 +245,7 @@ def request_closure(case_id):
         else:
             flash(_("Pengajuan penutupan dikirim ke supervisor."), "success")
             return _to_case(record, "#penutupan")
-    return render_template("caselog/management/form.html", case=record, form=form,
+    return render_template("caselog/management/form.html", case=record, form=form, closing=True,
                            title=_("Ajukan penutupan kasus"), submit=_("Ajukan penutupan"),
                            action=url_for("caselog.request_closure", case_id=record.id))
 

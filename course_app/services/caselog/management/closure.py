@@ -29,6 +29,15 @@ def waiting_requests():
                                    .order_by(ClosureRequest.requested_at, ClosureRequest.id)))
 
 
+def unfinished(case):
+    """What is still under way in a case about to close: referrals without the service's final
+    answer (sent or accepted) and tasks not done. Closing does not end them — a closed case's
+    tasks leave "Tugas saya", and a referral's answer can still be recorded — so whoever asks
+    and whoever approves sees them first."""
+    return ([r for r in case.referrals if r.status in ("sent", "accepted")],
+            [t for t in case.tasks if t.done_at is None])
+
+
 def get_request(case, request_id):
     found = db.session.get(ClosureRequest, request_id)
     if found is None or found.case_id != case.id:
