@@ -165,6 +165,7 @@ def test_from_the_polres_register_to_the_export_of_20000_cases(phone, shot, peop
     assert "Rujukan dicatat." in worker.locator(".flash-success").inner_text()
     referral = worker.locator("#rujukan .referral")
     assert "Puskesmas/RS — Puskesmas Oebobo" in referral.inner_text() and "Dikirim" in referral.inner_text()
+    assert "Dirujuk" in worker.locator("main .badge").first.inner_text()  # the case's status
 
     due = clock.today() + timedelta(days=7)
     worker.click("text=Tambah tugas")

@@ -117,6 +117,23 @@ def test_a_referral_keeps_its_status_history_with_dates_and_encrypted_notes(work
     assert "sintetis" not in raw and referral.notes == "Catatan rujukan sintetis"
 
 
+def test_referring_an_open_case_or_one_in_handling_moves_it_to_referred_in_its_history(worker):
+    from course_app.services.caselog import cases
+
+    fresh, handled, reopened = (factories.make_case(user=worker) for _ in range(3))
+    cases.change_status(handled, "in_handling", worker)
+    for case in (fresh, handled):
+        referrals.add_referral(case, service="puskesmas_rs", sent_on=date(2026, 3, 5), user=worker, today=TODAY)
+        assert case.status == "referred"
+        assert [(c.from_status, c.to_status, c.note) for c in case.status_changes][-1][1:] == (
+            "referred", "Puskesmas/RS")
+    referrals.add_referral(fresh, service="psikolog", sent_on=date(2026, 3, 6), user=worker, today=TODAY)
+    assert [c.to_status for c in fresh.status_changes] == ["open", "referred"]  # once
+    reopened.status = "closed"  # a closed case's referral (its answer can come later) leaves it closed
+    referrals.add_referral(reopened, service="psikolog", sent_on=date(2026, 3, 6), user=worker, today=TODAY)
+    assert reopened.status == "closed"
+
+
 def test_a_completed_or_refused_referral_is_final_and_dates_never_go_back(worker):
     case = factories.make_case(user=worker)
     referral = referrals.add_referral(case, service="polres", sent_on=date(2026, 3, 10), user=worker, today=TODAY)
@@ -343,7 +360,8 @@ def test_merging_a_duplicate_keeps_both_histories_and_points_to_the_case_that_ca
     assert [v.id for v in b.victims] == b_victims and referral.case_id == b.id  # nothing moved
     history = db.session.scalars(select(StatusChange).where(StatusChange.case_id == b.id)
                                  .order_by(StatusChange.id)).all()
-    assert [(h.from_status, h.to_status) for h in history] == [(None, "open"), ("open", "closed")]
+    assert [(h.from_status, h.to_status) for h in history] == [
+        (None, "open"), ("open", "referred"), ("referred", "closed")]  # the referral, then the merge
     assert merge.merged_cases(a) == [b]
     assert a.status == "open" and len(a.status_changes) == 1
 

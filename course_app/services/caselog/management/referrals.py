@@ -1,12 +1,14 @@
 """Referrals of a case to services (issue 13 point 2): UPTD PPA, Puskesmas/RS, Polres, legal
 aid, shelter, Dinas Sosial, psychologist — lookup kind `referral_service`, stable codes — with
-a status (sent → accepted → completed, or refused) whose every change is kept with its day."""
+a status (sent → accepted → completed, or refused) whose every change is kept with its day.
+Referring an open case, or one in handling, moves it to "referred" (product §7's workflow)."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ....extensions import db
-from ....models.caselog import Lookup, Referral, ReferralStatusChange
+from ....models.caselog import Lookup, Referral, ReferralStatusChange, StatusChange
 from ... import DomainError, NotFound, clock
+from ...clock import utcnow
 from .merge import refuse_if_merged
 
 STATUS_LABELS = {"sent": _l("Dikirim"), "accepted": _l("Diterima"), "completed": _l("Selesai"),
@@ -59,6 +61,10 @@ def add_referral(case, *, service, sent_on, user, institution=None, victim_id=No
     referral.history.append(ReferralStatusChange(from_status=None, to_status="sent", on=sent_on,
                                                  changed_by_id=user.id))
     db.session.add(referral)
+    if case.status in ("open", "in_handling"):  # in its status history, with the service
+        db.session.add(StatusChange(case=case, from_status=case.status, to_status="referred",
+                                    note=lookup.label, changed_by_id=user.id))
+        case.status, case.updated_at = "referred", utcnow()
     db.session.flush()
     return referral
 
