@@ -10,8 +10,6 @@ import flask_migrate
 import pytest
 import sqlalchemy as sa
 
-from config import TestingConfig
-from course_app import create_app
 from course_app.extensions import db
 from course_app.models.caselog import Case, Lookup, VictimPerpetrator
 from course_app.services import DomainError
@@ -21,7 +19,6 @@ from course_app.services.caselog.reports import crosstab
 from course_app.services.caselog.writer import _copy_report_columns
 
 from .. import factories
-from .test_migrations import empty_database
 
 TODAY = date(2026, 11, 27)
 
@@ -74,18 +71,10 @@ def test_a_service_logged_later_reaches_the_case_and_the_pairs_of_its_victim_onl
 
 
 @pytest.fixture
-def database(tmp_path):
+def database(migrated_app):
     """An app on a new, empty database of the suite's engine, migrated to the newest revision."""
-    with empty_database(tmp_path) as url:
-        class Config(TestingConfig):
-            SQLALCHEMY_DATABASE_URI = url
-
-        app = create_app(Config)
-        with app.app_context():
-            flask_migrate.upgrade()
-            yield app
-            db.session.remove()
-            db.engine.dispose()
+    flask_migrate.upgrade()
+    return migrated_app
 
 
 def value_masks():

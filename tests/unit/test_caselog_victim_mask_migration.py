@@ -9,31 +9,19 @@ import flask_migrate
 import pytest
 import sqlalchemy as sa
 
-from config import TestingConfig
-from course_app import create_app
 from course_app.extensions import db
 from course_app.models.caselog import Case, CaseCategory, ServiceEntry, Victim, VictimPerpetrator
 from course_app.services.caselog import synthetic
 from course_app.services.caselog.writer import _copy_report_columns
 
-from .test_migrations import empty_database
-
 BEFORE, REVISION = "f6a7b8c9d0e1", "b8c9d0e1f2a3"
 
 
 @pytest.fixture
-def database(tmp_path):
+def database(migrated_app):
     """An app on a new, empty database of the suite's engine, migrated to the newest revision."""
-    with empty_database(tmp_path) as url:
-        class Config(TestingConfig):
-            SQLALCHEMY_DATABASE_URI = url
-
-        app = create_app(Config)
-        with app.app_context():
-            flask_migrate.upgrade()
-            yield app
-            db.session.remove()
-            db.engine.dispose()
+    flask_migrate.upgrade()
+    return migrated_app
 
 
 def masks():

@@ -10,12 +10,8 @@ import flask_migrate
 import pytest
 import sqlalchemy as sa
 
-from config import TestingConfig
-from course_app import create_app
 from course_app.extensions import db
 from course_app.services.caselog.reference import wilayah_rows
-
-from .test_migrations import empty_database
 
 BEFORE, REVISION = "a4d9e1c7b2f3", "e8c1f4a2d9b7"
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,18 +77,10 @@ case_table = sa.table(
 
 
 @pytest.fixture
-def database(tmp_path):
+def database(migrated_app):
     """An app on a new, empty database of the suite's engine, at revision a4d9e1c7b2f3."""
-    with empty_database(tmp_path) as url:
-        class Config(TestingConfig):
-            SQLALCHEMY_DATABASE_URI = url
-
-        app = create_app(Config)
-        with app.app_context():
-            flask_migrate.upgrade(revision=BEFORE)
-            yield app
-            db.session.remove()
-            db.engine.dispose()
+    flask_migrate.upgrade(revision=BEFORE)
+    return migrated_app
 
 
 def execute(statement):
