@@ -4,22 +4,20 @@ Names, addresses, birth dates, narratives and notes are encrypted columns. Repor
 on purpose (the case service and the bulk writer keep them right):
 
 - the case's `report_date` on every row a report groups (categories, victims, relationships,
-  services), and its `victim_count` and `victim_mask` on categories — each report reads one table's index;
+  services), and its `victim_count` on categories — each report reads one table's index;
 - `Case.delay_days`, `Case.cause_recorded`, `Case.impact_recorded`, `Victim.age_at_incident`,
   `Victim.age_group`, and `victim_mask` (which sexes, age groups and child/adult the victims
-  have) on the case and its categories, and each pair's and service's own victim's on them: a
-  cross-tabulation by a victim dimension reads one index, with no join to the victims;
-- the bits of the case's causes, impacts, types, relationships and services (`cause_mask`, ...):
-  a cross-tabulation of two dimensions that are not paired through one victim reads the cases'
-  `ix_caselog_cases_report_masks` alone; and on each pair, the bits of the services its victim
-  received (`service_mask`), for relationship × service.
+  have) on the case, and each pair's and service's own victim's on them;
+- the bits of the case's causes, impacts, types, relationships and services (`cause_mask`, ...),
+  and on each pair the bits of the services its victim received (`service_mask`).
 
 The `ix_*_report*` indexes start with the column a report groups by and hold every column it
 reads, so each report is one ordered pass over one index (no sort, no table access) on both
-engines — even without planner statistics on SQLite. A cross-tabulation reads a second
-dimension beside the first through an index that starts with the case and holds what it reads:
-the categories' `ix_caselog_case_categories_case` (case, kind), the victims'
-`ix_caselog_victims_report`, the pairs' and the services' `ix_*_case`.
+engines — even without planner statistics on SQLite. A cross-tabulation of two dimensions not
+paired through one victim groups the cases by their bits and columns in
+`ix_caselog_cases_report_masks`; a victim dimension by a relationship or service, or
+relationship by service, reads the pairs' or entries' report index with their bits
+(services/caselog/reports/crosstab.py).
 """
 from datetime import date, datetime
 
@@ -41,9 +39,9 @@ class Case(db.Model):
         UniqueConstraint("source_id", "external_ref"),
         Index("ix_caselog_cases_report", "report_date", "victim_count", "cause_recorded",
               "impact_recorded", "victim_mask"),
-        Index("ix_caselog_cases_report_place", "place_id", "report_date", "victim_count", "victim_mask"),
+        Index("ix_caselog_cases_report_place", "place_id", "report_date", "victim_count"),
         Index("ix_caselog_cases_report_kecamatan", "kecamatan_id", "outside_city", "report_date",
-              "victim_count", "victim_mask"),
+              "victim_count"),
         Index("ix_caselog_cases_report_delay", "delay_days", "report_date"),
         Index("ix_caselog_cases_report_masks", "report_date", "place_id", "kecamatan_id", "outside_city",
               "victim_mask", "cause_mask", "impact_mask", "type_mask", "relationship_mask", "service_mask"),
@@ -148,7 +146,7 @@ class CaseCategory(db.Model):
 
     __tablename__ = "caselog_case_categories"
     __table_args__ = (Index("ix_caselog_case_categories_report", "kind", "lookup_id", "report_date",
-                            "victim_count", "case_id", "victim_mask"),
+                            "victim_count", "case_id"),
                       Index("ix_caselog_case_categories_case", "case_id", "kind", "lookup_id"))
 
     case_id: Mapped[int] = mapped_column(ForeignKey("caselog_cases.id", ondelete="CASCADE"),
@@ -158,7 +156,6 @@ class CaseCategory(db.Model):
     kind: Mapped[str] = mapped_column(String(30))
     report_date: Mapped[date]  # copied from the case
     victim_count: Mapped[int] = mapped_column(default=0)  # copied from the case
-    victim_mask: Mapped[int] = mapped_column(default=0, server_default="0")  # copied from the case
 
     case: Mapped[Case] = relationship(back_populates="categories")
     lookup: Mapped[Lookup] = relationship(lazy="joined")

@@ -248,7 +248,6 @@ def _copy_report_columns(case, index=None):
             row.service_mask = services.get(victim, 0)
     for category in case.categories:
         category.victim_count = case.victim_count
-        category.victim_mask = case.victim_mask
 
 
 def _sync_people(case, current, people, model, index, incident):
@@ -341,12 +340,11 @@ def _write_many(payloads, index, *, user, import_batch_id, encrypt, status):
     _insert(Case.__table__, case_rows)
 
     categories, victims, perpetrators, history = [], [], [], []
-    for case_id, data, victim_rows, mask in zip(case_ids, payloads, people, masks, strict=True):
+    for case_id, data, victim_rows in zip(case_ids, payloads, people, strict=True):
         report_date, victim_count = data["report_date"], len(data["victims"])
         for kind, lookup_id in category_lookups(data, index):
             categories.append({"case_id": case_id, "lookup_id": lookup_id, "kind": kind,
-                               "report_date": report_date, "victim_count": victim_count,
-                               "victim_mask": mask})
+                               "report_date": report_date, "victim_count": victim_count})
         for group, rows, perpetrator in (("victims", victims, False),
                                          ("perpetrators", perpetrators, True)):
             for position, person in enumerate(data[group]):
