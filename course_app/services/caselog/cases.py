@@ -220,10 +220,11 @@ def add_service(case, *, victim_id, service, status, service_date, user, institu
                          notes=(notes or "").strip() or None, created_by_id=user.id,
                          victim_mask=victim_mask([(victim.sex, victim.age_group, victim.age_at_incident)]))
     db.session.add(entry)
-    case.service_mask |= value_mask([service_lookup.bit])
+    received = value_mask([service_lookup.bit])
+    case.service_mask |= received
     for pair in case.relationships:  # what the victim received, on each of her pairs
         if pair.victim_id == victim.id:
-            pair.service_mask |= value_mask([service_lookup.bit])
+            pair.service_mask |= received
     case.updated_at = utcnow()
     db.session.flush()
     return entry

@@ -241,8 +241,8 @@ STATUS_LABELS = {
 
 
 #: The bits of `victim_mask`, the victims a case has, by sex, age group and child/adult (None: not
-#: known). The case writer copies the mask onto the case and its categories, so a cross-tab of a
-#: category or a case column by a victim dimension reads one table (issue 13 point 5).
+#: known). The case writer keeps the case's, and each pair's and service entry's own victim's, so
+#: a cross-tab by a victim dimension reads one index (issue 13 point 5).
 VICTIM_MASK_BITS = {
     "victim_sex": {"P": 0, "L": 1, None: 2},
     "age_group": {code: 3 + i for i, (code, *_r) in enumerate(VICTIM_AGE_GROUPS)}
